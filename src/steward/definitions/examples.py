@@ -1,0 +1,35 @@
+"""Commented starting points that `steward init` writes into definitions/."""
+
+VENDORS_EXAMPLE = """\
+# Vendors: the in-house team and each BPO partner whose work Steward measures.
+# `name` is the value of the `vendor` column in imported data (see docs/data-format.md).
+# Partners who log in see only the rows of their own vendor.
+vendors: []
+#  - name: acme-inhouse
+#    kind: in_house          # in_house | bpo
+#    sites: [berlin-hq]
+#    timezone: Europe/Berlin
+#    languages: [de, en]
+#  - name: northwind
+#    kind: bpo
+#    sites: [manila-1]
+#    timezone: Asia/Manila
+#    languages: [en]
+#    calendar: example       # business calendar from definitions/calendars/
+"""
+
+CALENDAR_EXAMPLE = """\
+# A business calendar: when the clock of business-hours metrics runs.
+# Time zone and hours are the vendor's or queue's local time; daylight-saving changes are handled.
+name: example
+timezone: Europe/London
+hours:                          # several intervals per day are allowed (lunch breaks, split shifts)
+  mon-fri: ["08:00-12:00", "13:00-18:00"]
+  sat: ["09:00-13:00"]
+holidays:
+  country: GB                   # public holidays from the `holidays` package
+  subdivision: ENG
+  extra: ["2026-12-24"]         # company closures
+applies_to:
+  queues: [billing, orders]     # or vendors: [...]; one calendar may be the default
+"""

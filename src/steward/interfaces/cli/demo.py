@@ -1,0 +1,119 @@
+"""`steward generate` and `steward demo`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Literal
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from steward.interfaces.cli.progress import bar
+
+if TYPE_CHECKING:
+    from steward.services.demo import DemoResult
+
+
+def register_demo_commands(app: typer.Typer, console: Console) -> None:
+    """Add the data-generation commands to the CLI."""
+
+    @app.command()
+    def generate(
+        out: Annotated[Path, typer.Argument(help="Folder for the generated files.")],
+        interactions: Annotated[
+            int, typer.Option(min=1_000, max=10_000_000, help="Interactions to generate (1,000 to 10,000,000).")
+        ] = 500_000,
+        seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same data.")] = 7,
+        start: Annotated[str, typer.Option(help="First day of the year of data (YYYY-MM-DD).")] = "2025-11-01",
+        file_format: Annotated[
+            str, typer.Option("--format", help="parquet or csv (the native import format).")
+        ] = "parquet",
+    ) -> None:
+        """Write a deterministic year of realistic support data in the native format, ready for `steward import`."""
+        from steward.services.synthetic import generate as generate_data
+
+        if file_format not in ("parquet", "csv"):
+            raise typer.BadParameter("--format must be parquet or csv")
+        chosen: Literal["parquet", "csv"] = "csv" if file_format == "csv" else "parquet"
+        with bar(console) as progress:
+            task = progress.add_task("generating interactions", total=interactions)
+            summary = generate_data(
+                out,
+                interactions=interactions,
+                seed=seed,
+                start=date.fromisoformat(start),
+                file_format=chosen,
+                progress=lambda done, total: progress.update(task, completed=done, total=total),
+            )
+        table = Table(title=f"Generated {summary.start} to {summary.end}")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        table.add_column("file")
+        for name, rows in summary.rows.items():
+            table.add_row(name, f"{rows:,}", str(summary.files[name]))
+        console.print(table)
+
+    @app.command()
+    def demo(
+        directory: Annotated[Path, typer.Option("--dir", help="Demo workspace folder (rebuilt on every run).")] = Path(
+            "demo-workspace"
+        ),
+        interactions: Annotated[
+            int, typer.Option(min=1_000, max=10_000_000, help="Interactions to generate.")
+        ] = 500_000,
+        seed: Annotated[int, typer.Option(help="Random seed.")] = 7,
+    ) -> None:
+        """Build the demo workspace: generate a year of data for four vendors, import it, and summarise it."""
+        from steward.services.demo import DemoError, build_demo
+
+        with bar(console) as progress:
+            task = progress.add_task("generating a year of support data", total=interactions)
+            steps = progress.add_task("importing", total=None, visible=False)
+            try:
+                result = build_demo(
+                    directory,
+                    interactions=interactions,
+                    seed=seed,
+                    on_generated=lambda done, total: progress.update(task, completed=done, total=total),
+                    on_step=lambda text: progress.update(steps, description=text, visible=True),
+                )
+            except DemoError as error:
+                console.print(f"[red]error:[/] {error}")
+                raise typer.Exit(2) from error
+        show_demo(console, result)
+        result.workspace.close()
+
+
+def show_demo(console: Console, result: DemoResult) -> None:
+    """Print the demo summary: volumes by vendor, channel and month, imports, and where things are."""
+    breakdown = result.breakdown
+    if breakdown is not None:
+        table = Table(title="Interactions per vendor and channel")
+        for heading in ("vendor", *breakdown.channels, "total"):
+            table.add_column(heading, justify="left" if heading == "vendor" else "right")
+        for vendor in breakdown.vendors:
+            counts = [breakdown.by_channel.get((vendor, c), 0) for c in breakdown.channels]
+            table.add_row(vendor, *(f"{n:,}" for n in counts), f"{sum(counts):,}")
+        console.print(table)
+        monthly = Table(title="Interactions per month (UTC) and vendor")
+        for heading in ("month", *breakdown.vendors):
+            monthly.add_column(heading, justify="left" if heading == "month" else "right")
+        for month in breakdown.months:
+            monthly.add_row(month, *(f"{breakdown.by_month.get((month, v), 0):,}" for v in breakdown.vendors))
+        console.print(monthly)
+    imports = Table(title="Imports")
+    for heading in ("file", "read", "stored", "rejected"):
+        imports.add_column(heading, justify="left" if heading == "file" else "right")
+    for summary in result.imports:
+        imports.add_row(
+            summary.file.name,
+            f"{summary.total('read'):,}",
+            f"{summary.total('stored'):,}",
+            f"{summary.total('rejected'):,}",
+        )
+    console.print(imports)
+    root = result.workspace.root
+    console.print(f"Workspace: [bold]{root}[/]  (steward.toml, definitions/, warehouse.duckdb, records.db, reports/)")
+    console.print(f"Try: [bold]steward status -w {root}[/]")

@@ -1,0 +1,96 @@
+"""The demo: a workspace with a year of realistic data for an in-house team and three BPO partners."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from steward.importers.base import ImportOptions
+from steward.services.ingest import ImportSummary, import_file
+from steward.services.synthetic import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
+from steward.workspace import Workspace
+
+DEMO_MARKER = ".steward/demo"
+IMPORT_ORDER = ("interactions", "agent_states", "schedules", "forecasts", "orders")
+
+
+class DemoError(Exception):
+    """The demo folder exists and is not a demo workspace, so it is left alone."""
+
+
+@dataclass
+class DemoResult:
+    workspace: Workspace
+    generation: GenerationSummary
+    imports: list[ImportSummary] = field(default_factory=list)
+    breakdown: Breakdown | None = None
+
+
+def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
+    entries = [
+        {"name": v.name, "kind": v.kind, "sites": [v.site], "timezone": v.timezone, "languages": list(v.languages)}
+        for v in vendors
+    ]
+    header = "# Vendors of the demo company: an in-house team and three BPO partners.\n"
+    return header + yaml.safe_dump({"vendors": entries}, sort_keys=False)
+
+
+def build_demo(
+    root: Path,
+    *,
+    interactions: int = 500_000,
+    seed: int = 7,
+    on_generated: Callable[[int, int], None] | None = None,
+    on_step: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """(Re)create the demo workspace at `root`, generate its data and import it through the normal importer."""
+    root = root.resolve()
+    if root.exists() and any(root.iterdir()) and not (root / DEMO_MARKER).exists():
+        raise DemoError(f"{root} exists and is not a demo workspace; choose another folder")
+    if root.exists():
+        shutil.rmtree(root)
+    workspace = Workspace.init(root, name="demo")
+    (root / DEMO_MARKER).write_text("created by `steward demo`; the folder is rebuilt on every run\n")
+    (root / "definitions" / "vendors.yaml").write_text(vendors_yaml(DEFAULT_VENDORS), encoding="utf-8")
+    generation = generate(root / "data", interactions=interactions, seed=seed, progress=on_generated)
+    result = DemoResult(workspace, generation)
+    for table in IMPORT_ORDER:
+        path = generation.files.get(table)
+        if path is not None:
+            result.imports.append(
+                import_file(
+                    workspace, path, importer_name="steward", options=ImportOptions(table=table), on_step=on_step
+                )
+            )
+    result.breakdown = demo_breakdown(workspace)
+    return result
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """Interaction counts per vendor and channel, and per month and vendor."""
+
+    vendors: list[str]
+    channels: list[str]
+    months: list[str]
+    by_channel: dict[tuple[str, str], int]
+    by_month: dict[tuple[str, str], int]
+
+
+def demo_breakdown(workspace: Workspace) -> Breakdown:
+    """Interactions per vendor and channel, and per vendor and UTC month (through Ibis)."""
+    t = workspace.warehouse.table("interactions")
+    by_channel = t.group_by(["vendor", "channel"]).aggregate(n=t.count()).to_pyarrow().to_pylist()
+    month = t.created_at.truncate("M").strftime("%Y-%m").name("month")
+    by_month = t.group_by([t.vendor, month]).aggregate(n=t.count()).to_pyarrow().to_pylist()
+    return Breakdown(
+        vendors=sorted({str(r["vendor"]) for r in by_channel}),
+        channels=sorted({str(r["channel"]) for r in by_channel}),
+        months=sorted({str(r["month"]) for r in by_month}),
+        by_channel={(str(r["vendor"]), str(r["channel"])): int(r["n"]) for r in by_channel},
+        by_month={(str(r["month"]), str(r["vendor"])): int(r["n"]) for r in by_month},
+    )

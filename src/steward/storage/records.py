@@ -1,0 +1,84 @@
+"""Operational records (import runs, and later evaluations, contracts, users) via SQLAlchemy.
+
+The schema is owned by Alembic migrations; `Records.migrate()` brings any SQLite or
+PostgreSQL database to the latest revision before use.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every records table."""
+
+
+class ImportRun(Base):
+    """One `steward import` of one file: what was read, stored and rejected, and the file's hash."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # running, completed, failed, interrupted
+    importer: Mapped[str] = mapped_column(String(50), nullable=False)
+    path: Mapped[str] = mapped_column(Text, nullable=False)
+    file_sha256: Mapped[str | None] = mapped_column(String(64))
+    file_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    vendor: Mapped[str | None] = mapped_column(String(100))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    rows_read: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_inserted: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_updated: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_unchanged: Mapped[int] = mapped_column(BigInteger, default=0)
+    rows_rejected: Mapped[int] = mapped_column(BigInteger, default=0)
+    tables: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reject_report: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class Records:
+    """The records store: an engine, sessions and migrations."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine: Engine = create_engine(url, future=True)
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def migrate(self) -> None:
+        """Upgrade the database to the newest migration."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    def session(self) -> Session:
+        return self.sessions()
+
+    def add(self, record: Base) -> None:
+        with self.session() as session, session.begin():
+            session.add(record)
+
+    def save(self, record: Base) -> None:
+        with self.session() as session, session.begin():
+            session.merge(record)
+
+    def import_runs(self, limit: int = 10) -> list[ImportRun]:
+        with self.session() as session:
+            return list(session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)))
+
+    def close(self) -> None:
+        self.engine.dispose()

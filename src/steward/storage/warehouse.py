@@ -1,0 +1,136 @@
+"""The analytics store: canonical tables behind an Ibis backend (an embedded DuckDB file by default).
+
+Reads go through Ibis so one definition runs on any backend. Bulk writes need a
+transaction and engine-side validation; the embedded DuckDB connection is exposed for
+that (`sql_connection`), and the ingest service requires it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import ibis
+from duckdb import DuckDBPyConnection
+from ibis.backends import BaseBackend
+
+from steward.domain.canonical import TABLES, ColumnType, Table
+
+ENGINE_TYPES = {
+    ColumnType.STRING: "VARCHAR",
+    ColumnType.TIMESTAMP: "TIMESTAMP",  # naive UTC by convention: tz-aware columns cost 1.5-2x
+    ColumnType.INTEGER: "BIGINT",
+    ColumnType.NUMBER: "DOUBLE",
+    ColumnType.BOOLEAN: "BOOLEAN",
+}
+LINEAGE_COLUMN = "import_run_id"
+REJECTS_TABLE = "import_rejects"
+REJECTS_DDL = f"""CREATE TABLE IF NOT EXISTS {REJECTS_TABLE} (
+    import_run_id BIGINT, table_name VARCHAR, file VARCHAR, "row" BIGINT, field VARCHAR, reason VARCHAR, raw VARCHAR)"""
+
+
+IBIS_TYPES = {
+    ColumnType.STRING: "string",
+    ColumnType.TIMESTAMP: "timestamp",
+    ColumnType.INTEGER: "int64",
+    ColumnType.NUMBER: "float64",
+    ColumnType.BOOLEAN: "boolean",
+}
+
+
+def ibis_schema(table: Table) -> ibis.Schema:
+    """The canonical table as an Ibis schema, for backends created through Ibis."""
+    fields = {c.name: IBIS_TYPES[c.type] for c in table.columns}
+    fields[LINEAGE_COLUMN] = "int64"
+    return ibis.schema(fields)
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot do what was asked (for example a backend without bulk-write support)."""
+
+
+def table_ddl(table: Table) -> str:
+    """CREATE TABLE statement for a canonical table plus its lineage column."""
+    columns = [f'"{c.name}" {ENGINE_TYPES[c.type]}' for c in table.columns]
+    columns.append(f"{LINEAGE_COLUMN} BIGINT")
+    return f'CREATE TABLE IF NOT EXISTS "{table.name}" ({", ".join(columns)})'
+
+
+class Warehouse:
+    """Canonical tables on an Ibis backend, connected lazily."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._backend: BaseBackend | None = None
+
+    @property
+    def backend(self) -> BaseBackend:
+        if self._backend is None:
+            self._backend = ibis.connect(self.url)
+            if self.is_duckdb:
+                # Progress is tracked for Steward's own bars, never printed by the engine itself.
+                self._backend.con.execute("SET enable_progress_bar = true")
+                self._backend.con.execute("SET enable_progress_bar_print = false")
+        return self._backend
+
+    @property
+    def is_duckdb(self) -> bool:
+        return self.url.startswith("duckdb:")
+
+    @property
+    def sql_connection(self) -> DuckDBPyConnection:
+        """The embedded DuckDB connection, for transactional bulk writes."""
+        if not self.is_duckdb:
+            raise WarehouseError(
+                f"bulk import needs the embedded DuckDB warehouse; {self.url.split(':')[0]} is read through Ibis only"
+            )
+        connection: DuckDBPyConnection = self.backend.con
+        return connection
+
+    def ensure_schema(self) -> None:
+        """Create every canonical table that does not exist yet (on any backend)."""
+        if not self.is_duckdb:
+            existing = set(self.backend.list_tables())
+            for table in TABLES.values():
+                if table.name not in existing:
+                    self.backend.create_table(table.name, schema=ibis_schema(table))
+            return
+        connection = self.sql_connection
+        for table in TABLES.values():
+            connection.execute(table_ddl(table))
+        connection.execute(REJECTS_DDL)
+
+    def table(self, name: str) -> ibis.Table:
+        return self.backend.table(name)
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per canonical table."""
+        return {name: int(self.table(name).count().execute()) for name in TABLES}
+
+    def close(self) -> None:
+        if self._backend is not None:
+            self._backend.disconnect()
+            self._backend = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[DuckDBPyConnection]:
+        """A DuckDB transaction: committed on success, rolled back on any exception or Ctrl-C."""
+        connection = self.sql_connection
+        connection.execute("BEGIN TRANSACTION")
+        try:
+            yield connection
+        except BaseException as error:
+            connection.execute("ROLLBACK")
+            if _is_interruption(error):
+                # The engine turns Ctrl-C into its own error; callers should see what the user did.
+                raise KeyboardInterrupt("import interrupted") from error
+            raise
+        connection.execute("COMMIT")
+
+
+def _is_interruption(error: BaseException) -> bool:
+    import duckdb
+
+    return isinstance(error, duckdb.InterruptException) or (
+        isinstance(error, RuntimeError) and "interrupted" in str(error).lower()
+    )

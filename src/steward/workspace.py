@@ -1,0 +1,117 @@
+"""The composition root: settings -> warehouse, records, importers and clock, built explicitly."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+from pathlib import Path
+
+from steward.definitions.examples import CALENDAR_EXAMPLE, VENDORS_EXAMPLE
+from steward.domain.clock import Clock
+from steward.importers.base import Importer, Pseudonymise, hmac_pseudonymiser
+from steward.importers.registry import available_importers
+from steward.storage.records import Records
+from steward.storage.settings import DEFAULT_SETTINGS, SETTINGS_FILE, Settings, SettingsError
+from steward.storage.warehouse import Warehouse
+
+WORKSPACE_ENV = "STEWARD_WORKSPACE"
+GITIGNORE = """\
+# Data and secrets stay out of version control; definitions/ is meant to be committed.
+warehouse.duckdb*
+records.db
+reports/
+.steward/
+"""
+
+
+class SystemClock:
+    """The real clock; the only place Steward reads the time of day."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+@dataclass
+class Workspace:
+    """A company's Steward folder: settings, definitions, warehouse and records."""
+
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    @classmethod
+    def init(cls, root: Path, name: str | None = None, clock: Clock | None = None) -> Workspace:
+        """Create a workspace folder (keeping anything already there) and open it."""
+        root = root.resolve()
+        (root / "definitions" / "calendars").mkdir(parents=True, exist_ok=True)
+        (root / "reports").mkdir(exist_ok=True)
+        _write_once(root / SETTINGS_FILE, DEFAULT_SETTINGS.format(name=name or root.name))
+        _write_once(root / "definitions" / "vendors.yaml", VENDORS_EXAMPLE)
+        _write_once(root / "definitions" / "calendars" / "example.yaml", CALENDAR_EXAMPLE)
+        _write_once(root / ".gitignore", GITIGNORE)
+        workspace = cls.open(root, clock)
+        key = workspace.settings.pseudonym_key_file
+        if not key.exists():
+            key.parent.mkdir(parents=True, exist_ok=True)
+            key.write_bytes(secrets.token_bytes(32))
+            key.chmod(0o600)
+        return workspace
+
+    @classmethod
+    def open(cls, root: Path | None = None, clock: Clock | None = None) -> Workspace:
+        """Open the workspace at `root`, $STEWARD_WORKSPACE, or the nearest folder up holding steward.toml."""
+        settings = Settings.load(find_root(root))
+        workspace = cls(settings, clock or SystemClock())
+        workspace.records.migrate()
+        workspace.warehouse.ensure_schema()
+        return workspace
+
+    @property
+    def root(self) -> Path:
+        return self.settings.root
+
+    @cached_property
+    def warehouse(self) -> Warehouse:
+        return Warehouse(self.settings.warehouse_url)
+
+    @cached_property
+    def records(self) -> Records:
+        return Records(self.settings.records_url)
+
+    @cached_property
+    def importers(self) -> dict[str, Importer]:
+        return available_importers()
+
+    @cached_property
+    def pseudonymise(self) -> Pseudonymise:
+        key = self.settings.pseudonym_key_file
+        if not key.exists():
+            raise SettingsError(f"{key}: pseudonym key missing (run `steward init {self.root}` to create one)")
+        return hmac_pseudonymiser(key.read_bytes())
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    def close(self) -> None:
+        self.warehouse.close()
+        self.records.close()
+
+
+def find_root(root: Path | None) -> Path:
+    if root is not None:
+        return root.resolve()
+    if os.environ.get(WORKSPACE_ENV):
+        return Path(os.environ[WORKSPACE_ENV]).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).exists():
+            return folder
+    raise SettingsError(f"no {SETTINGS_FILE} in {here} or above; run `steward init DIR` or pass --workspace")
+
+
+def _write_once(path: Path, text: str) -> None:
+    if not path.exists():
+        path.write_text(text, encoding="utf-8")
