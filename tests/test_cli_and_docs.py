@@ -23,8 +23,17 @@ def test_data_format_doc_is_generated_from_the_schema() -> None:
 def test_import_help_explains_exit_codes_and_options() -> None:
     result = CliRunner().invoke(app, ["import", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    for text in ("Exit codes", "0 every row stored", "3 some rows rejected", "2 nothing importable",
-                 "--importer", "--mapping", "--vendor", "--timezone", "--json"):
+    for text in (
+        "Exit codes",
+        "0 every row stored",
+        "3 some rows rejected",
+        "2 nothing importable",
+        "--importer",
+        "--mapping",
+        "--vendor",
+        "--timezone",
+        "--json",
+    ):
         assert text in result.output, text
 
 

@@ -13,7 +13,14 @@ from typing import Any
 
 import pytest
 
-from steward.importers.base import ImportContext, ImportOptions, StagedTable, UnreadableFile, hmac_pseudonymiser
+from steward.importers.base import (
+    ImportContext,
+    ImportOptions,
+    RecordProblem,
+    StagedTable,
+    UnreadableFile,
+    hmac_pseudonymiser,
+)
 from steward.importers.calls import CallsImporter
 from steward.importers.freshdesk import FreshdeskImporter
 from steward.importers.mapped import MappedImporter
@@ -239,10 +246,15 @@ def test_zendesk_json_lines_rows_are_line_numbers_and_raw_is_the_compact_record(
     assert "\n" not in rows[1]["_raw"] and ": " not in rows[1]["_raw"][:20]
 
 
+def triples(problems: tuple[RecordProblem, ...]) -> list[tuple[int, str, str]]:
+    return [(p.row, p.field, p.reason) for p in problems]
+
+
 def test_zendesk_records_that_are_not_objects_become_problems_and_odd_values_pass_through() -> None:
     (tickets,) = stage(ZendeskImporter(), ZENDESK / "bad" / "tickets_with_bad_records.json")
-    assert [(row, field) for row, field, _ in tickets.problems] == [(2, ""), (3, ""), (5, "")]
-    assert "not a JSON object" in tickets.problems[0][2]
+    assert [(p.row, p.field) for p in tickets.problems] == [(2, ""), (3, ""), (5, "")]
+    assert "not a JSON object" in tickets.problems[0].reason
+    assert all(p.raw for p in tickets.problems)  # the record's text is kept for the quarantine
     rows = by_key(tickets)
     assert [r["_row"] for r in rows.values()] == [1, 4, 6, 7]
     assert rows["48202"]["status"] == "deleted"  # unknown status: the validator names it
@@ -252,7 +264,8 @@ def test_zendesk_records_that_are_not_objects_become_problems_and_odd_values_pas
 
 def test_zendesk_json_lines_that_do_not_parse_become_problems() -> None:
     (tickets,) = stage(ZendeskImporter(), ZENDESK / "bad" / "tickets_bad_lines.jsonl")
-    assert [(row, reason.split(":")[0]) for row, _, reason in tickets.problems] == [
+    assert all(p.raw for p in tickets.problems)
+    assert [(p.row, p.reason.split(":")[0]) for p in tickets.problems] == [
         (2, "not valid JSON"),
         (3, "record 3 of tickets is a list, not a JSON object"),
     ]
@@ -353,10 +366,11 @@ def test_freshdesk_latin1_semicolon_export_reads_accents() -> None:
 
 def test_freshdesk_rows_with_wrong_field_counts_are_problems_and_odd_values_pass_through() -> None:
     (tickets,) = stage(FreshdeskImporter(), FRESHDESK / "tickets_bad_rows.csv")
-    assert tickets.problems == (
+    assert triples(tickets.problems) == [
         (3, "", "has 10 fields but the header has 29"),
         (4, "", "has 31 fields but the header has 29"),
-    )
+    ]
+    assert all(p.raw and "@" not in p.raw for p in tickets.problems)  # kept, with e-mail addresses removed
     odd = by_key(tickets)["1404"]
     assert (odd["status"], odd["priority"], odd["channel"], odd["created_at"]) == (
         "Escalated",
@@ -455,7 +469,8 @@ def test_calls_keep_unparseable_components_and_report_short_rows() -> None:
     rows = by_key(calls)
     assert (rows["c-20260302-0102"]["hold_seconds"], rows["c-20260302-0102"]["handle_seconds"]) == ("00:01:10", None)
     assert rows["c-20260302-0103"]["abandoned"] == "maybe"
-    assert calls.problems == ((5, "", "has 4 fields but the header has 17"),)
+    assert triples(calls.problems) == [(5, "", "has 4 fields but the header has 17")]
+    assert calls.problems[0].raw
 
 
 # -- Mapped --------------------------------------------------------------------------------------
@@ -501,11 +516,12 @@ def test_mapped_command_line_options_override_the_mapping() -> None:
 
 def test_mapped_values_that_do_not_match_the_format_are_problems_and_not_staged() -> None:
     (tickets,) = stage(MappedImporter(), MAPPED / "acmedesk_bad_dates.csv", mapping=MAPPED / "acmedesk.yaml")
-    assert tickets.problems == (
+    assert triples(tickets.problems) == [
         (3, "created_at", "'2026-03-02 10:02' does not match format '%m/%d/%Y %I:%M %p'"),
         (4, "first_response_at", "'13/45/2026 10:34 AM' does not match format '%m/%d/%Y %I:%M %p'"),
         (4, "resolved_at", "'yesterday' does not match format '%m/%d/%Y %I:%M %p'"),
-    )
+    ]
+    assert all(p.raw for p in tickets.problems)
     assert [(r["interaction_id"], r["_row"]) for r in records(tickets)] == [("AC-1001", 2), ("AC-1003", 5)]
 
 

@@ -266,3 +266,24 @@ def test_other_tables_are_recognised_from_their_columns(workspace: Workspace, tm
     summary = import_file(workspace, write_csv(tmp_path / "states.csv", states))
     assert summary.tables[0].table == "agent_states"
     assert (summary.total("inserted"), summary.rejects[0].field) == (1, "end_at")
+
+
+def test_workspace_default_timezone_applies_when_nothing_else_says(tmp_path: Path) -> None:
+    root = tmp_path / "berlin"
+    Workspace.init(root).close()
+    settings = (
+        (root / "steward.toml").read_text().replace('default_timezone = ""', 'default_timezone = "Europe/Berlin"')
+    )
+    (root / "steward.toml").write_text(settings)
+    workspace = Workspace.open(root)
+    try:
+        rows = [HEADER[:5], ["1", "v", "q", "chat", "2026-07-01 12:00:00"]]
+        path = write_csv(tmp_path / "naive.csv", rows)
+        assert import_file(workspace, path).exit_code == 0
+        import_file(workspace, path, options=ImportOptions(timezone="UTC", source="again"))
+        stored = workspace.warehouse.sql_connection.execute(
+            "SELECT source, strftime(created_at, '%H:%M') FROM interactions ORDER BY source"
+        ).fetchall()
+        assert stored == [("again", "12:00"), ("steward", "10:00")]
+    finally:
+        workspace.close()

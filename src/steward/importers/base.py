@@ -50,6 +50,16 @@ class ImportContext:
 
 
 @dataclass(frozen=True)
+class RecordProblem:
+    """A record an importer could not even reshape: counted as read and rejected, kept with its text."""
+
+    row: int
+    field: str
+    reason: str
+    raw: str | None = None
+
+
+@dataclass(frozen=True)
 class StagedTable:
     """Rows for one canonical table, as text, plus where each came from.
 
@@ -66,8 +76,7 @@ class StagedTable:
     encoding: str = "utf-8"
     timezone: str | None = None
     default_source: str = "steward"
-    problems: tuple[tuple[int, str, str], ...] = ()
-    """(row, field, reason) for records the importer could not even reshape; they count as read and rejected."""
+    problems: tuple[RecordProblem, ...] = ()
 
 
 @runtime_checkable

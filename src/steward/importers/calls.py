@@ -109,8 +109,7 @@ class CallsImporter:
     def stage(self, path: Path, context: ImportContext) -> Iterator[StagedTable]:
         export = read_csv_export(path, expected="call-detail records (CSV with call_id and offered_at columns)")
         rows = StagedRows("interactions", STAGED_COLUMNS)
-        for row, field, reason in export.problems:
-            rows.reject(row, field, reason)
+        rows.reject_all(export.problems)
         layout = _Layout(export)
         for record in export.records:
             rows.add(record.row, layout.reshape(record, context), export.raw(record, layout.personal))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from steward.importers.base import UnreadableFile, read_head, text_encoding
+from steward.importers.base import RecordProblem, UnreadableFile, read_head, text_encoding
 
 DELIMITERS = (",", ";", "\t", "|")
 
@@ -31,7 +31,7 @@ class CsvExport:
     path: Path
     header: tuple[str, ...]
     records: tuple[CsvRecord, ...]
-    problems: tuple[tuple[int, str, str], ...]
+    problems: tuple[RecordProblem, ...]
     delimiter: str
     encoding: str
 
@@ -107,13 +107,13 @@ def read_csv_export(path: Path, delimiter: str | None = None, expected: str = "a
         header = tuple(cell.strip() for cell in next(reader))
     except (StopIteration, csv.Error) as error:
         raise UnreadableFile(f"{path}: has no header line; expected {expected}") from error
-    records, problems = _records(reader, len(header))
+    records, problems = _records(reader, len(header), delimiter)
     return CsvExport(path, header, tuple(records), tuple(problems), delimiter, encoding.removesuffix("-sig"))
 
 
-def _records(reader: Iterable[list[str]], width: int) -> tuple[list[CsvRecord], list[tuple[int, str, str]]]:
+def _records(reader: Iterable[list[str]], width: int, delimiter: str) -> tuple[list[CsvRecord], list[RecordProblem]]:
     records: list[CsvRecord] = []
-    problems: list[tuple[int, str, str]] = []
+    problems: list[RecordProblem] = []
     iterator = iter(reader)
     row = 1
     while True:
@@ -123,17 +123,24 @@ def _records(reader: Iterable[list[str]], width: int) -> tuple[list[CsvRecord], 
         except StopIteration:
             break
         except csv.Error as error:
-            problems.append((row, "", f"cannot be read as CSV: {error}"))
+            problems.append(RecordProblem(row, "", f"cannot be read as CSV: {error}"))
             continue
         if not fields or fields == [""]:
             continue
         if len(fields) != width:
-            problems.append((row, "", f"has {len(fields)} fields but the header has {width}"))
+            text = _readable(csv_line(fields, delimiter))
+            problems.append(RecordProblem(row, "", f"has {len(fields)} fields but the header has {width}", text))
         elif any(_undecodable(value) for value in fields):
-            problems.append((row, "", "contains bytes that are not valid UTF-8"))
+            text = _readable(csv_line(fields, delimiter))
+            problems.append(RecordProblem(row, "", "contains bytes that are not valid UTF-8", text))
         else:
             records.append(CsvRecord(row, tuple(fields)))
     return records, problems
+
+
+def _readable(text: str) -> str:
+    """Text that can be stored: bytes that were not UTF-8 become replacement characters."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _undecodable(value: str) -> bool:

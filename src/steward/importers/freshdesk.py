@@ -114,8 +114,7 @@ class FreshdeskImporter:
     def stage(self, path: Path, context: ImportContext) -> Iterator[StagedTable]:
         export = read_csv_export(path, expected="a Freshdesk ticket export (CSV with a 'Ticket ID' column)")
         rows = StagedRows("interactions", STAGED_COLUMNS)
-        for row, field, reason in export.problems:
-            rows.reject(row, field, reason)
+        rows.reject_all(export.problems)
         layout = _Layout(export)
         for record in export.records:
             rows.add(record.row, layout.reshape(record, context), export.raw(record, layout.personal))

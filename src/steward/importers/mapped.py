@@ -38,12 +38,11 @@ class MappedImporter:
         export = read_csv_export(path, delimiter=mapping.delimiter, expected="a CSV export with a header line")
         plan = _Plan(mapping, export, context)
         rows = StagedRows(mapping.table, plan.staged_columns)
-        for row, field, reason in export.problems:
-            rows.reject(row, field, reason)
+        rows.reject_all(export.problems)
         for record in export.records:
             values, problems = plan.reshape(record)
             for field, reason in problems:
-                rows.reject(record.row, field, reason)
+                rows.reject(record.row, field, reason, export.raw(record, plan.personal))
             if not problems:
                 rows.add(record.row, values, export.raw(record, plan.personal))
         options = context.options

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 from steward.domain.canonical import TABLES, Table, recognise_table
 from steward.importers.base import (
     ImportContext,
+    RecordProblem,
     StagedTable,
     UnreadableFile,
     read_head,
@@ -103,7 +104,7 @@ class NativeImporter:
         columns: dict[str, list[str | None]] = {name: [] for name in names}
         rows: list[int] = []
         raw: list[str] = []
-        problems: list[tuple[int, str, str]] = []
+        problems: list[RecordProblem] = []
         with path.open(encoding=text_encoding(path), errors="replace") as handle:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
@@ -111,10 +112,10 @@ class NativeImporter:
                 try:
                     record = json.loads(line)
                 except json.JSONDecodeError as error:
-                    problems.append((number, "", f"not valid JSON: {error.msg}"))
+                    problems.append(RecordProblem(number, "", f"not valid JSON: {error.msg}", line.strip()))
                     continue
                 if not isinstance(record, dict):
-                    problems.append((number, "", "a line must hold one JSON object"))
+                    problems.append(RecordProblem(number, "", "a line must hold one JSON object", line.strip()))
                     continue
                 for name in names:
                     value = record.get(name)

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from steward.domain.canonical import TABLES
-from steward.importers.base import StagedTable, string_table
+from steward.importers.base import RecordProblem, StagedTable, string_table
 
 # Quarantined raw records are kept for people to read; a customer's address must not be among them,
 # wherever the export put it (a subject line, a comment body, a column nobody mapped). The
@@ -33,7 +33,7 @@ class StagedRows:
             self.columns[name] = []
         self.rows: list[int] = []
         self.raw: list[str] = []
-        self.problems: list[tuple[int, str, str]] = []
+        self.problems: list[RecordProblem] = []
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -48,9 +48,13 @@ class StagedRows:
         self.rows.append(row)
         self.raw.append(redact_emails(raw))
 
-    def reject(self, row: int, field: str, reason: str) -> None:
-        """A record that cannot be reshaped; it is counted as read and rejected, not staged."""
-        self.problems.append((row, field, reason))
+    def reject(self, row: int, field: str, reason: str, raw: str | None = None) -> None:
+        """A record that cannot be reshaped; it is counted as read and rejected, not staged, and kept as text."""
+        self.problems.append(RecordProblem(row, field, reason, redact_emails(raw) if raw is not None else None))
+
+    def reject_all(self, problems: Iterable[RecordProblem]) -> None:
+        for problem in problems:
+            self.reject(problem.row, problem.field, problem.reason, problem.raw)
 
     def staged(self, file: Path, *, timezone: str | None, default_source: str) -> StagedTable:
         return StagedTable(

@@ -151,8 +151,7 @@ class _ZendeskExport:
     def _interactions(self, file: ExportFile) -> StagedTable:
         rows = StagedRows("interactions", TICKET_COLUMNS)
         for section in ("tickets", *METRIC_SECTIONS):
-            for problem in file.problems.get(section, []):
-                rows.reject(*problem)
+            rows.reject_all(file.problems.get(section, []))
         for row, ticket in file.section("tickets"):
             customers = frozenset(filter(None, [text(ticket.get("requester_id"))]))
             rows.add(row, self._interaction(ticket), raw_record(ticket, customers, self.pseudonymise))
@@ -189,8 +188,7 @@ class _ZendeskExport:
     def _events(self, file: ExportFile) -> StagedTable:
         rows = StagedRows("interaction_events", EVENT_COLUMNS)
         for section in EVENT_SECTIONS:
-            for problem in file.problems.get(section, []):
-                rows.reject(*problem)
+            rows.reject_all(file.problems.get(section, []))
         for row, audit, events in self.audits.get(file.path, []):
             for event in events:
                 rows.add(row, _event_values(event), self._audit_raw(audit, event))

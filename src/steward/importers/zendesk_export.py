@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from steward.importers.base import UnreadableFile, read_head
+from steward.importers.base import RecordProblem, UnreadableFile, read_head
 
 SECTIONS = ("tickets", "metric_sets", "ticket_metrics", "audits", "ticket_metric_events", "users")
 SUFFIXES = (".json", ".jsonl", ".ndjson")
@@ -26,7 +26,7 @@ EXPECTED = (
 )
 _SECTION_KEY = re.compile(r'"(tickets|ticket_metrics|audits|ticket_metric_events)"\s*:\s*\[')
 
-Problem = tuple[int, str, str]
+Problem = RecordProblem
 
 
 @dataclass
@@ -46,7 +46,8 @@ class ExportFile:
             self.records[section].append((row, record))
         else:
             reason = f"record {row} of {section} is {_kind(record)}, not a JSON object"
-            self.problems.setdefault(section, []).append((row, "", reason))
+            raw = json.dumps(record, ensure_ascii=False, default=str)
+            self.problems.setdefault(section, []).append(RecordProblem(row, "", reason, raw))
 
 
 def classify(record: dict[str, Any]) -> str | None:
@@ -145,7 +146,8 @@ def _read_lines(path: Path, text: str) -> ExportFile:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as error:
-            export.problems.setdefault(section or "tickets", []).append((row, "", f"not valid JSON: {error.msg}"))
+            problem = RecordProblem(row, "", f"not valid JSON: {error.msg}", line)
+            export.problems.setdefault(section or "tickets", []).append(problem)
             continue
         if section is None and isinstance(record, dict):
             section = classify(record)

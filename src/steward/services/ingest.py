@@ -11,7 +11,7 @@ import csv
 import hashlib
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -99,9 +99,8 @@ def import_file(
     if not path.exists():
         raise UnreadableFile(f"{path}: no such file or folder")
     importer = choose_importer(path, importer_name, workspace.importers, mapping=options.mapping is not None)
-    if options.timezone is None and workspace.settings.default_timezone:
-        options = ImportOptions(**{**options.__dict__, "timezone": workspace.settings.default_timezone})
     _check_timezone(options.timezone)
+    _check_timezone(workspace.settings.default_timezone)
     hasher = FileHash(path)
     hasher.start()
     run = _start_run(workspace, importer.name, path, options)
@@ -111,7 +110,9 @@ def import_file(
         context = ImportContext(options, workspace.pseudonymise)
         with workspace.warehouse.transaction() as connection:
             for staged in importer.stage(path, context):
-                summary.tables.append(_store_table(connection, staged, run.id, step))
+                # The workspace default is the last resort: --timezone and a mapping's own zone come first.
+                timezone = staged.timezone or workspace.settings.default_timezone
+                summary.tables.append(_store_table(connection, replace(staged, timezone=timezone), run.id, step))
         step("writing the reject report")
         summary.rejects = _rejects(workspace, run.id, PREVIEW_LIMIT)
         summary.reject_report = _write_reject_report(workspace, run.id) if summary.total("rejected") else None
@@ -156,7 +157,7 @@ def _store_table(connection: DuckDBPyConnection, staged: StagedTable, run_id: in
         staging.load_arrow(staged.arrow)
     else:
         raise StagingError(f"{staged.file}: the importer staged no rows for {staged.table}")
-    staging.add_problems([Problem(row, name or None, reason) for row, name, reason in staged.problems])
+    staging.add_problems([Problem(p.row, p.field or None, p.reason, p.raw) for p in staged.problems])
     step(f"checking {staged.table}")
     staging.validate()
     staging.reject_superseded()
