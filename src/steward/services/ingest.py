@@ -28,6 +28,7 @@ from steward.workspace import Workspace
 
 EXIT_OK, EXIT_NOTHING_IMPORTABLE, EXIT_SOME_REJECTED = 0, 2, 3
 PREVIEW_LIMIT = 1000
+COUNTS = ("read", "inserted", "updated", "unchanged", "rejected")
 
 StepListener = Callable[[str], None]
 
@@ -53,15 +54,23 @@ class ImportSummary:
             return EXIT_NOTHING_IMPORTABLE
         return EXIT_SOME_REJECTED if self.total("rejected") else EXIT_OK
 
+    def per_table(self) -> dict[str, dict[str, int]]:
+        """Counts per canonical table, added up over the files of the import (a Zendesk folder has several)."""
+        counts: dict[str, dict[str, int]] = {}
+        for outcome in self.tables:
+            table = counts.setdefault(outcome.table, dict.fromkeys(COUNTS, 0))
+            for name in COUNTS:
+                table[name] += int(getattr(outcome, name))
+        return counts
+
     def to_json(self) -> dict[str, Any]:
-        counts = ("read", "inserted", "updated", "unchanged", "rejected")
         return {
             "run_id": self.run_id,
             "importer": self.importer,
             "file": str(self.file),
             "sha256": self.sha256,
-            **{name: self.total(name) for name in counts},
-            "tables": {t.table: {name: getattr(t, name) for name in counts} for t in self.tables},
+            **{name: self.total(name) for name in COUNTS},
+            "tables": self.per_table(),
             "reject_report": str(self.reject_report) if self.reject_report else None,
             "rejects": [{"row": p.row, "field": p.field, "reason": p.reason} for p in self.rejects],
             "exit_code": self.exit_code,
@@ -192,9 +201,9 @@ def _finish_run(
     run.file_sha256 = digest
     if error is None:
         run.status = "completed"
-        for name in ("read", "inserted", "updated", "unchanged", "rejected"):
+        for name in COUNTS:
             setattr(run, f"rows_{name}", summary.total(name))
-        run.tables = summary.to_json()["tables"]
+        run.tables = summary.per_table()
         run.reject_report = str(summary.reject_report) if summary.reject_report else None
     else:
         run.status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"

@@ -15,11 +15,12 @@ def import_summary(console: Console, summary: ImportSummary) -> None:
     table = Table(title=f"Import run {summary.run_id}: {summary.file.name} ({summary.importer})")
     for heading in ("table", "read", "inserted", "updated", "unchanged", "rejected"):
         table.add_column(heading, justify="left" if heading == "table" else "right")
-    for outcome in summary.tables:
+    for name, counts in summary.per_table().items():
+        rejected = counts["rejected"]
         table.add_row(
-            outcome.table,
-            *(f"{getattr(outcome, n):,}" for n in ("read", "inserted", "updated", "unchanged")),
-            f"[red]{outcome.rejected:,}[/]" if outcome.rejected else "0",
+            name,
+            *(f"{counts[n]:,}" for n in ("read", "inserted", "updated", "unchanged")),
+            f"[red]{rejected:,}[/]" if rejected else "0",
         )
     console.print(table)
     for outcome in summary.tables:
