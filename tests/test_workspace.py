@@ -170,3 +170,9 @@ def test_warehouse_url_selects_another_ibis_backend(postgres_schema: str, tmp_pa
         assert set(status.tables) >= {"interactions", "agent_states", "orders"}
     finally:
         workspace.close()
+
+
+def test_warehouse_memory_limit_comes_from_settings(workspace: Workspace) -> None:
+    assert workspace.settings.warehouse_memory_limit == "2GB"
+    limit = workspace.warehouse.sql_connection.execute("SELECT current_setting('memory_limit')").fetchone()
+    assert limit == ("1.8 GiB",)

@@ -74,7 +74,7 @@ class Workspace:
 
     @cached_property
     def warehouse(self) -> Warehouse:
-        return Warehouse(self.settings.warehouse_url)
+        return Warehouse(self.settings.warehouse_url, self.settings.warehouse_memory_limit)
 
     @cached_property
     def records(self) -> Records:

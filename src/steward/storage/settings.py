@@ -17,6 +17,8 @@ name = "{name}"
 # Analytics store, any Ibis backend URL. Relative DuckDB paths are inside the workspace.
 #   duckdb:///warehouse.duckdb (default), postgres://user@host/db, ...
 url = "duckdb:///warehouse.duckdb"
+# Memory the embedded DuckDB may use before it spills to warehouse.duckdb.tmp/ (imports of 10M rows fit in 2GB).
+memory_limit = "2GB"
 
 [records]
 # Operational records (import runs, evaluations, ...), any SQLAlchemy URL.
@@ -45,6 +47,7 @@ class Settings:
     root: Path
     name: str
     warehouse_url: str
+    warehouse_memory_limit: str | None
     records_url: str
     default_timezone: str | None
     pseudonym_key_file: Path
@@ -67,6 +70,7 @@ class Settings:
             root=root,
             name=str(section("workspace").get("name", root.name)),
             warehouse_url=_absolute_url(str(section("warehouse").get("url", "duckdb:///warehouse.duckdb")), root),
+            warehouse_memory_limit=str(section("warehouse").get("memory_limit", "2GB")) or None,
             records_url=_absolute_url(str(section("records").get("url", "sqlite:///records.db")), root),
             default_timezone=str(section("import").get("default_timezone", "")) or None,
             pseudonym_key_file=root / str(section("privacy").get("pseudonym_key_file", ".steward/pseudonym.key")),

@@ -59,8 +59,9 @@ def table_ddl(table: Table) -> str:
 class Warehouse:
     """Canonical tables on an Ibis backend, connected lazily."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, memory_limit: str | None = None) -> None:
         self.url = url
+        self.memory_limit = memory_limit
         self._backend: BaseBackend | None = None
 
     @property
@@ -71,6 +72,8 @@ class Warehouse:
                 # Progress is tracked for Steward's own bars, never printed by the engine itself.
                 self._backend.con.execute("SET enable_progress_bar = true")
                 self._backend.con.execute("SET enable_progress_bar_print = false")
+                if self.memory_limit:
+                    self._backend.con.execute("SET memory_limit = ?", [self.memory_limit])
         return self._backend
 
     @property
