@@ -49,7 +49,7 @@ def generated_csv(rows: int, seed: int) -> Path:
     folder = DATA / f"native-{rows}-{seed}"
     path = folder / "interactions.csv"
     if not path.exists():
-        from steward.services.synthetic import generate
+        from steward.services.generation import generate
 
         started = time.perf_counter()
         generate(folder, interactions=rows, seed=seed, file_format="csv")

@@ -10,8 +10,8 @@ from pathlib import Path
 import yaml
 
 from steward.importers.base import ImportOptions
+from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.services.ingest import ImportSummary, import_file
-from steward.services.synthetic import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.workspace import Workspace
 
 DEMO_MARKER = ".steward/demo"

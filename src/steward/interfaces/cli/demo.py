@@ -32,7 +32,7 @@ def register_demo_commands(app: typer.Typer, console: Console) -> None:
         ] = "parquet",
     ) -> None:
         """Write a deterministic year of realistic support data in the native format, ready for `steward import`."""
-        from steward.services.synthetic import generate as generate_data
+        from steward.services.generation import generate as generate_data
 
         if file_format not in ("parquet", "csv"):
             raise typer.BadParameter("--format must be parquet or csv")
