@@ -27,7 +27,6 @@ from steward.storage.warehouse import REJECTS_TABLE
 from steward.workspace import Workspace
 
 EXIT_OK, EXIT_NOTHING_IMPORTABLE, EXIT_SOME_REJECTED = 0, 2, 3
-PREVIEW_LIMIT = 1000
 COUNTS = ("read", "inserted", "updated", "unchanged", "rejected")
 
 StepListener = Callable[[str], None]
@@ -102,6 +101,7 @@ def import_file(
     importer_name: str | None = None,
     options: ImportOptions | None = None,
     on_step: StepListener | None = None,
+    reject_limit: int | None = 1000,
 ) -> ImportSummary:
     """Import `path`; raises UnreadableFile or StagingError when nothing in it can be imported."""
     options = options or ImportOptions()
@@ -123,7 +123,7 @@ def import_file(
                 timezone = staged.timezone or workspace.settings.default_timezone
                 summary.tables.append(_store_table(connection, replace(staged, timezone=timezone), run.id, step))
         step("writing the reject report")
-        summary.rejects = _rejects(workspace, run.id, PREVIEW_LIMIT)
+        summary.rejects = _rejects(workspace, run.id, reject_limit)
         summary.reject_report = _write_reject_report(workspace, run.id) if summary.total("rejected") else None
     except BaseException as error:
         hasher.join()
@@ -211,7 +211,8 @@ def _finish_run(
     workspace.records.save(run)
 
 
-def _rejects(workspace: Workspace, run_id: int, limit: int) -> list[Problem]:
+def _rejects(workspace: Workspace, run_id: int, limit: int | None) -> list[Problem]:
+    """The run's rejects in row order: the first `limit` of them, or all when `limit` is None."""
     rows = workspace.warehouse.sql_connection.execute(
         f'SELECT "row", field, reason FROM {REJECTS_TABLE} WHERE import_run_id = ? ORDER BY "row", field LIMIT ?',
         [run_id, limit],

@@ -14,6 +14,7 @@ from steward.importers.base import ImportOptions, UnreadableFile
 from steward.interfaces.cli import render
 from steward.interfaces.cli.demo import register_demo_commands
 from steward.interfaces.cli.progress import engine_progress
+from steward.interfaces.cli.render import REJECTS_SHOWN
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, import_file
 from steward.services.status import workspace_status
 from steward.storage.settings import SettingsError
@@ -115,10 +116,12 @@ def import_command(
     options = ImportOptions(vendor=vendor, timezone=timezone, mapping=mapping, table=table, source=source)
     try:
         if as_json:
-            summary = import_file(ws, path, importer_name=importer, options=options)
+            summary = import_file(ws, path, importer_name=importer, options=options, reject_limit=None)
         else:
             with engine_progress(errors, ws.warehouse.sql_connection) as on_step:
-                summary = import_file(ws, path, importer_name=importer, options=options, on_step=on_step)
+                summary = import_file(
+                    ws, path, importer_name=importer, options=options, on_step=on_step, reject_limit=REJECTS_SHOWN
+                )
     except (UnreadableFile, StagingError, WarehouseError) as error:
         if as_json:
             emit_json({"file": str(path), "error": str(error), "exit_code": EXIT_NOTHING_IMPORTABLE})

@@ -30,10 +30,12 @@ def import_summary(console: Console, summary: ImportSummary) -> None:
                 + ", ".join(outcome.ignored_columns)
             )
     if summary.rejects:
-        rejects = Table(title=f"Rejected rows (first {min(REJECTS_SHOWN, len(summary.rejects))})")
+        shown = summary.rejects[:REJECTS_SHOWN]
+        title = f"Why rows were rejected (first {len(shown)} problems; {summary.total('rejected'):,} rows rejected)"
+        rejects = Table(title=title)
         for heading in ("row", "field", "reason"):
             rejects.add_column(heading)
-        for problem in summary.rejects[:REJECTS_SHOWN]:
+        for problem in shown:
             rejects.add_row(str(problem.row or ""), problem.field or "", problem.reason)
         console.print(rejects)
         console.print(f"Every rejected row, with its original record: [bold]{summary.reject_report}[/]")

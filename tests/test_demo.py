@@ -1,0 +1,64 @@
+"""`steward generate` and `steward demo` end to end, on small volumes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from steward.interfaces.cli.app import app
+from steward.services.status import workspace_status
+from steward.workspace import Workspace
+
+
+def test_generate_writes_native_files_that_import_cleanly(tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["generate", str(tmp_path / "data"), "--interactions", "2000", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    for name in ("interactions", "agent_states", "schedules", "forecasts", "orders"):
+        assert (tmp_path / "data" / f"{name}.csv").exists()
+    Workspace.init(tmp_path / "ws").close()
+    imported = runner.invoke(app, ["import", str(tmp_path / "data" / "interactions.csv"), "-w", str(tmp_path / "ws")])
+    assert imported.exit_code == 0, imported.output
+
+
+def test_generate_refuses_sizes_outside_the_range(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["generate", str(tmp_path), "--interactions", "20000000"])
+    assert result.exit_code == 2
+    assert "10000000" in result.output.replace(",", "").replace("_", "")
+
+
+def test_demo_builds_a_workspace_and_prints_the_summary(tmp_path: Path) -> None:
+    folder = tmp_path / "demo"
+    result = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--interactions", "3000"], env={"COLUMNS": "160"})
+    assert result.exit_code == 0, result.output
+    for text in (
+        "Interactions per vendor and channel",
+        "Interactions per month",
+        "acme-inhouse",
+        "northwind",
+        "bluecrest",
+        "sunrise",
+        "interactions.parquet",
+        "rejected",
+        str(folder),
+    ):
+        assert text in result.output, text
+    workspace = Workspace.open(folder)
+    try:
+        status = workspace_status(workspace)
+        assert status.tables["interactions"] == 3000
+        assert status.tables["forecasts"] > 0 and status.tables["agent_states"] > 0 and status.tables["orders"] > 0
+        assert {v.name for v in status.vendors if v.declared} == {"acme-inhouse", "northwind", "bluecrest", "sunrise"}
+        assert all(run.rows_rejected == 0 for run in status.imports)
+    finally:
+        workspace.close()
+    again = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--interactions", "2000"])
+    assert again.exit_code == 0, again.output  # a demo workspace is rebuilt
+
+
+def test_demo_leaves_other_folders_alone(tmp_path: Path) -> None:
+    (tmp_path / "mine.txt").write_text("keep me")
+    result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path), "--interactions", "1000"])
+    assert result.exit_code == 2
+    assert (tmp_path / "mine.txt").read_text() == "keep me"
