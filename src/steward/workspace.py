@@ -9,8 +9,12 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from steward.definitions.calendars import CalendarSet, load_calendars
 from steward.definitions.examples import CALENDAR_EXAMPLE, VENDORS_EXAMPLE
+from steward.definitions.metrics import Catalogue, load_catalogue
+from steward.definitions.vendors import load_vendors
 from steward.domain.clock import Clock
+from steward.engine.query import MetricsEngine
 from steward.importers.base import Importer, Pseudonymise, hmac_pseudonymiser
 from steward.importers.registry import available_importers
 from steward.storage.records import Records
@@ -79,6 +83,23 @@ class Workspace:
     @cached_property
     def records(self) -> Records:
         return Records(self.settings.records_url)
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        """Built-in metrics plus definitions/metrics/*.yaml."""
+        return load_catalogue(self.root / "definitions" / "metrics")
+
+    @cached_property
+    def calendars(self) -> CalendarSet:
+        """Business calendars from definitions/calendars/, with vendors' own calendar choices."""
+        vendors = load_vendors(self.root / "definitions" / "vendors.yaml").vendors
+        chosen = tuple((v.name, v.calendar) for v in vendors if v.calendar)
+        return load_calendars(self.root / "definitions" / "calendars", chosen)
+
+    @cached_property
+    def metrics(self) -> MetricsEngine:
+        """Metric queries over the warehouse (see docs/metrics.md)."""
+        return MetricsEngine(self.warehouse.backend, self.catalogue, self.calendars, self.settings.reporting_timezone)
 
     @cached_property
     def importers(self) -> dict[str, Importer]:

@@ -19,17 +19,18 @@ vendors: []
 """
 
 CALENDAR_EXAMPLE = """\
-# A business calendar: when the clock of business-hours metrics runs.
+# A business calendar: when the clock of business-hours metrics runs (docs/metrics.md#calendars).
+# Remove the leading '# ' from the lines below to use it; every *.yaml file here is one calendar.
 # Time zone and hours are the vendor's or queue's local time; daylight-saving changes are handled.
-name: example
-timezone: Europe/London
-hours:                          # several intervals per day are allowed (lunch breaks, split shifts)
-  mon-fri: ["08:00-12:00", "13:00-18:00"]
-  sat: ["09:00-13:00"]
-holidays:
-  country: GB                   # public holidays from the `holidays` package
-  subdivision: ENG
-  extra: ["2026-12-24"]         # company closures
-applies_to:
-  queues: [billing, orders]     # or vendors: [...]; one calendar may be the default
+# name: example
+# timezone: Europe/London
+# hours:                          # several intervals per day are allowed (lunch breaks, split shifts)
+#   mon-fri: ["08:00-12:00", "13:00-18:00"]
+#   sat: ["09:00-13:00"]
+# holidays:
+#   country: GB                   # public holidays from the `holidays` package
+#   subdivision: ENG
+#   extra: ["2026-12-24"]         # company closures
+# applies_to:
+#   queues: [billing, orders]     # or vendors: [...]; one calendar may be the default
 """

@@ -30,6 +30,10 @@ url = "sqlite:///records.db"
 # Leave empty to reject such timestamps instead of guessing.
 default_timezone = ""
 
+[reporting]
+# Time zone of reporting periods: a "month" starts at local midnight here (IANA name).
+timezone = "UTC"
+
 [privacy]
 # Key for pseudonymising customer identifiers (HMAC-SHA256); keep it out of version control.
 pseudonym_key_file = ".steward/pseudonym.key"
@@ -51,6 +55,7 @@ class Settings:
     records_url: str
     default_timezone: str | None
     pseudonym_key_file: Path
+    reporting_timezone: str = "UTC"
 
     @classmethod
     def load(cls, root: Path) -> Settings:
@@ -74,6 +79,7 @@ class Settings:
             records_url=_absolute_url(str(section("records").get("url", "sqlite:///records.db")), root),
             default_timezone=str(section("import").get("default_timezone", "")) or None,
             pseudonym_key_file=root / str(section("privacy").get("pseudonym_key_file", ".steward/pseudonym.key")),
+            reporting_timezone=str(section("reporting").get("timezone", "UTC")) or "UTC",
         )
 
 
