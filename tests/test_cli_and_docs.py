@@ -8,16 +8,15 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from steward.interfaces.cli.app import app
-from steward.rendering.data_format import render_data_format
+from steward.interfaces.docs import generated
 from steward.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_data_format_doc_is_generated_from_the_schema() -> None:
-    assert (ROOT / "docs" / "data-format.md").read_text(encoding="utf-8") == render_data_format(), (
-        "docs/data-format.md is stale: run `make docs`"
-    )
+def test_generated_docs_are_current() -> None:
+    for name, text in generated().items():
+        assert (ROOT / "docs" / name).read_text(encoding="utf-8") == text, f"docs/{name} is stale: run `make docs`"
 
 
 def test_import_help_explains_exit_codes_and_options() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -18,8 +19,11 @@ def test_generate_writes_native_files_that_import_cleanly(tmp_path: Path) -> Non
     for name in ("interactions", "agent_states", "schedules", "forecasts", "orders"):
         assert (tmp_path / "data" / f"{name}.csv").exists()
     Workspace.init(tmp_path / "ws").close()
-    imported = runner.invoke(app, ["import", str(tmp_path / "data" / "interactions.csv"), "-w", str(tmp_path / "ws")])
+    imported = runner.invoke(app, ["import", str(tmp_path / "data"), "-w", str(tmp_path / "ws"), "--json"])
     assert imported.exit_code == 0, imported.output
+    per_table = json.loads(imported.output)["tables"]
+    assert set(per_table) == {"interactions", "interaction_events", "agent_states", "schedules", "forecasts", "orders"}
+    assert per_table["interactions"]["inserted"] == 2000
 
 
 def test_generate_refuses_sizes_outside_the_range(tmp_path: Path) -> None:
@@ -41,6 +45,9 @@ def test_demo_builds_a_workspace_and_prints_the_summary(tmp_path: Path) -> None:
         "sunrise",
         "interactions.parquet",
         "rejected",
+        "Headline metrics per vendor and month",
+        "frt business p90",
+        "csat top2",
         str(folder),
     ):
         assert text in result.output, text

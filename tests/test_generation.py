@@ -61,11 +61,11 @@ def test_columns_are_the_canonical_ones_with_required_values(generated: Path, db
             continue
         assert set(pq.read_schema(path).names) <= set(table.column_names), name
         for column in table.required:
-            assert scalar(db, f"SELECT count(*) FROM {name} WHERE {column} IS NULL") == 0, (name, column)
+            assert scalar(db, f'SELECT count(*) FROM {name} WHERE "{column}" IS NULL') == 0, (name, column)
         for column in table.columns:
             if column.allowed:
                 allowed = ", ".join(f"'{v}'" for v in column.allowed)
-                bad = f"SELECT count(*) FROM {name} WHERE CAST({column.name} AS VARCHAR) NOT IN ({allowed})"
+                bad = f'SELECT count(*) FROM {name} WHERE CAST("{column.name}" AS VARCHAR) NOT IN ({allowed})'
                 assert scalar(db, bad) == 0, (name, column.name)
 
 
@@ -162,3 +162,26 @@ def test_csv_and_parquet_hold_the_same_interactions(tmp_path: Path) -> None:
     ]
     assert left == normalised
     assert csv.start == date(2025, 11, 1)
+
+
+def test_ticket_histories_agree_with_their_interactions(db: duckdb.DuckDBPyConnection) -> None:
+    # The first agent reply is the ticket's first response and its last solve is resolved_at,
+    # so clocks from events and from columns agree; customers write back in between.
+    disagreements = scalar(
+        db,
+        """
+        WITH h AS (
+          SELECT interaction_id,
+                 min("at") FILTER (WHERE kind = 'agent_reply') AS first_reply,
+                 max("at") FILTER (WHERE kind = 'status' AND value = 'solved') AS last_solve,
+                 count(*) FILTER (WHERE kind = 'customer_message') AS messages
+          FROM interaction_events GROUP BY 1)
+        SELECT count(*) FROM h JOIN interactions i USING (interaction_id)
+        WHERE h.first_reply IS DISTINCT FROM i.first_response_at
+           OR h.last_solve IS DISTINCT FROM i.resolved_at
+        """,
+    )
+    assert disagreements == 0
+    assert scalar(db, "SELECT count(DISTINCT interaction_id) FROM interaction_events") > 0
+    assert scalar(db, "SELECT count(*) FROM interaction_events WHERE kind = 'customer_message'") > 0
+    assert scalar(db, "SELECT count(*) FROM interaction_events WHERE value = 'pending'") > 0

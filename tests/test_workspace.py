@@ -176,3 +176,17 @@ def test_warehouse_memory_limit_comes_from_settings(workspace: Workspace) -> Non
     assert workspace.settings.warehouse_memory_limit == "2GB"
     limit = workspace.warehouse.sql_connection.execute("SELECT current_setting('memory_limit')").fetchone()
     assert limit == ("1.8 GiB",)
+
+
+def test_columns_added_to_the_schema_appear_in_existing_warehouses(tmp_path: Path) -> None:
+    import duckdb
+
+    workspace = Workspace.init(tmp_path / "old")
+    workspace.close()
+    with duckdb.connect(str(tmp_path / "old" / "warehouse.duckdb")) as con:
+        con.execute('ALTER TABLE orders DROP COLUMN "referred_by"')  # as made before the column existed
+    reopened = Workspace.open(tmp_path / "old")
+    try:
+        assert "referred_by" in reopened.warehouse.table("orders").columns
+    finally:
+        reopened.close()

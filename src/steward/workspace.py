@@ -10,7 +10,8 @@ from functools import cached_property
 from pathlib import Path
 
 from steward.definitions.calendars import CalendarSet, load_calendars
-from steward.definitions.examples import CALENDAR_EXAMPLE, VENDORS_EXAMPLE
+from steward.definitions.costs import COSTS_FILE, CostBook, load_costs
+from steward.definitions.examples import CALENDAR_EXAMPLE, COSTS_EXAMPLE, VENDORS_EXAMPLE
 from steward.definitions.metrics import Catalogue, load_catalogue
 from steward.definitions.vendors import load_vendors
 from steward.domain.clock import Clock
@@ -54,6 +55,7 @@ class Workspace:
         _write_once(root / SETTINGS_FILE, DEFAULT_SETTINGS.format(name=name or root.name))
         _write_once(root / "definitions" / "vendors.yaml", VENDORS_EXAMPLE)
         _write_once(root / "definitions" / "calendars" / "example.yaml", CALENDAR_EXAMPLE)
+        _write_once(root / "definitions" / COSTS_FILE, COSTS_EXAMPLE)
         _write_once(root / ".gitignore", GITIGNORE)
         workspace = cls.open(root, clock)
         key = workspace.settings.pseudonym_key_file
@@ -99,7 +101,14 @@ class Workspace:
     @cached_property
     def metrics(self) -> MetricsEngine:
         """Metric queries over the warehouse (see docs/metrics.md)."""
-        return MetricsEngine(self.warehouse.backend, self.catalogue, self.calendars, self.settings.reporting_timezone)
+        return MetricsEngine(
+            self.warehouse.backend, self.catalogue, self.calendars, self.settings.reporting_timezone, self.costs
+        )
+
+    @cached_property
+    def costs(self) -> CostBook:
+        """Monthly retention and acquisition spend from definitions/costs.yaml (none when it is missing)."""
+        return load_costs(self.root / "definitions" / COSTS_FILE)
 
     @cached_property
     def importers(self) -> dict[str, Importer]:

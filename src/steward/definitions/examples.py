@@ -34,3 +34,13 @@ CALENDAR_EXAMPLE = """\
 # applies_to:
 #   queues: [billing, orders]     # or vendors: [...]; one calendar may be the default
 """
+
+COSTS_EXAMPLE = """\
+# Spend per month on keeping and on winning customers, for retention_cost_ratio (docs/metrics.md#customers).
+# A month's spend is spread evenly over its days; a period touching a month not listed here has no value.
+costs: []
+#  - month: 2026-01            # YYYY-MM, months of the reporting time zone
+#    retention_spend: 12000    # spent on keeping existing customers
+#    acquisition_spend: 30000  # spent on winning new ones
+#    currency: EUR             # ISO 4217; the same for every month
+"""

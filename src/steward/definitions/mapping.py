@@ -14,7 +14,7 @@
       channel: {E-mail: email, Phone call: phone}
     constants:                     # optional fixed values
       vendor: northwind
-    pseudonymise: [customer_id]    # default: customer_id when the table has it
+    pseudonymise: [customer_id]    # default: the table's customer columns (customer_id, referred_by)
 
 `load_mapping` returns the model or every problem with its file and line (it never raises
 for a bad file), so the command line can print them all at once.
@@ -43,6 +43,8 @@ from pydantic_core import InitErrorDetails, PydanticCustomError
 from steward.definitions.located_yaml import DefinitionIssue, load_model
 from steward.domain.canonical import TABLES, ColumnType, Table
 
+CUSTOMER_COLUMNS = ("customer_id", "referred_by")
+"""Columns holding customer identifiers: pseudonymised by default when a mapping does not say."""
 ALL_TIMESTAMPS = "*"
 _SAMPLE_TIME = datetime(2001, 2, 3, 4, 5, 6)
 
@@ -164,7 +166,7 @@ class Mapping(BaseModel):
     def _pseudonymised_columns(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...] | None:
         table = _table(info)
         if value is None:
-            return ("customer_id",) if table is not None and "customer_id" in table.column_names else ()
+            return tuple(c for c in CUSTOMER_COLUMNS if table is not None and c in table.column_names)
         if table is not None:
             errors = [
                 _unknown_column_error(name, table, (index,))

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from steward.definitions.located_yaml import DefinitionIssue, load_located, load_model, validation_issues
-from steward.domain.measures import MEASURES, RESERVED_METRIC_IDS, Kind, Measure, Source, Statistic
+from steward.domain.measures import MEASURES, RESERVED_METRIC_IDS, Kind, Measure, Parameter, Source, Statistic
 
 DIMENSIONS: dict[Source, tuple[str, ...]] = {
     Source.INTERACTIONS: (
@@ -34,7 +34,7 @@ DIMENSIONS: dict[Source, tuple[str, ...]] = {
     Source.REPLIES: ("source", "vendor", "site", "queue", "channel", "direction", "priority", "language", "agent_id"),
     Source.BACKLOG: ("source", "vendor", "site", "queue", "channel", "priority", "language"),
     Source.AGENT_TIME: ("vendor", "agent_id"),
-    Source.FORECASTS: ("vendor", "queue"),
+    Source.FORECASTS: ("vendor", "queue", "made_by"),  # made_by: whose forecast (vendor or steward)
     Source.CUSTOMERS: (),
 }
 """Columns each source can be grouped and filtered by."""
@@ -99,7 +99,7 @@ class MetricDefinition(BaseModel):
         object.__setattr__(self, "params", _typed_params(self.params, measure))
         object.__setattr__(self, "kind", measure.kind)
         object.__setattr__(self, "variant", self.variant or measure.default_variant)
-        object.__setattr__(self, "unit", self.unit or measure.unit)
+        object.__setattr__(self, "unit", self.unit or _default_unit(self, measure))
         return self
 
     @property
@@ -124,15 +124,27 @@ class MetricDefinition(BaseModel):
         if measure.kind is Kind.DURATION:
             words = f"{_statistic_words(self)} of ({words}), in {self.unit}, {self.calendar} time"
         parts = [words]
-        if self.params:
-            parts.append("with " + ", ".join(f"{k}={_show(v)}" for k, v in sorted(self.params.items())))
+        shown = {k: v for k, v in sorted(self.params.items()) if self._relevant(k, v)}
+        if shown:
+            parts.append("with " + ", ".join(f"{k}={_show(v)}" for k, v in shown.items()))
         if self.filters:
             parts.append("only " + "; ".join(f"{k} in {', '.join(v)}" for k, v in sorted(self.filters.items())))
         return "; ".join(parts)
 
+    def _relevant(self, name: str, value: object) -> bool:
+        if value == ():
+            return False
+        return name != "target_minutes" or self.statistic is Statistic.WITHIN_TARGET
+
     @property
     def warning(self) -> str | None:
         return self.spec.warning_variants.get(self.variant or "")
+
+
+def _default_unit(metric: MetricDefinition, measure: Measure) -> str:
+    if metric.statistic is Statistic.WITHIN_TARGET:
+        return "percent"  # a share of interactions; the target itself is in minutes
+    return measure.unit_of(metric.variant)
 
 
 def _kind_problems(metric: MetricDefinition, measure: Measure) -> list[str]:
@@ -190,14 +202,24 @@ def _typed_params(given: dict[str, Any], measure: Measure) -> dict[str, ParamVal
                 typed[parameter.name] = str(value)
         except (TypeError, ValueError) as error:
             raise ValueError(f"parameter {parameter.name}: {value!r} is not a {type(default).__name__}") from error
+        _check_entries(parameter, typed[parameter.name])
     return typed
+
+
+def _check_entries(parameter: Parameter, entries: ParamValue) -> None:
+    if parameter.entry_format is None or not isinstance(entries, tuple):
+        return
+    bad = [entry for entry in entries if not re.match(parameter.entry_format, entry)]
+    if bad:
+        example = parameter.default[0] if isinstance(parameter.default, tuple) and parameter.default else ""
+        raise ValueError(f"parameter {parameter.name}: {', '.join(map(repr, bad))} not written like {example!r}")
 
 
 def _statistic_words(metric: MetricDefinition) -> str:
     if metric.statistic is Statistic.PERCENTILE:
         return f"p{_show(metric.percentile)} (linear interpolation)"
     if metric.statistic is Statistic.WITHIN_TARGET:
-        return f"% within {_show(metric.params.get('target_minutes'))} {metric.unit}"
+        return f"% within {_show(metric.params.get('target_minutes'))} minutes"
     return metric.statistic.value if metric.statistic else ""
 
 

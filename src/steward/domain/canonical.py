@@ -255,7 +255,7 @@ FORECASTS = Table(
 
 ORDERS = Table(
     "orders",
-    "Customer orders, for loyalty metrics (repeat purchase, churn, lifetime value).",
+    "Customer orders, for loyalty metrics (repeat purchase, churn, lifetime value, referral).",
     (
         _source(),
         Column("order_id", S, "Order identifier, unique within its source.", "o-100234", required=True, key=True),
@@ -263,6 +263,13 @@ ORDERS = Table(
         Column("ordered_at", T, "When the order was placed.", "2026-03-01T18:22:00Z", required=True),
         Column("amount", N, "Order value.", "59.90", required=True, minimum=0),
         Column("currency", S, "ISO 4217 currency code.", "EUR"),
+        Column(
+            "referred_by",
+            S,
+            "Customer who referred this customer (set on a new customer's first order), pseudonymised like "
+            "customer_id.",
+            "c-2b81e0",
+        ),
     ),
     recognised_by=("order_id", "ordered_at", "amount"),
 )

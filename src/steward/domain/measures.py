@@ -43,6 +43,8 @@ class Parameter:
     name: str
     default: float | int | str | tuple[str, ...]
     meaning: str
+    entry_format: str | None = None
+    """For a list parameter: a regular expression every entry must match (checked when a definition loads)."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,11 @@ class Measure:
     variants: dict[str, str]
     parameters: tuple[Parameter, ...] = ()
     warning_variants: dict[str, str] = field(default_factory=dict)
+    variant_units: dict[str, str] = field(default_factory=dict)
+    """Variants whose values are not in `unit` (CSAT's mean is a score, not a percent)."""
+
+    def unit_of(self, variant: str | None) -> str:
+        return self.variant_units.get(variant or self.default_variant, self.unit)
 
     @property
     def default_variant(self) -> str:
@@ -73,9 +80,10 @@ PAUSE = Parameter(
     (),
     "Statuses during which the clock stops (from interaction_events), e.g. [pending, on_hold].",
 )
-TARGET = Parameter("target_minutes", 60, "Target for the 'within target' statistic, in the metric's unit.")
+TARGET = Parameter("target_minutes", 60, "Target for the 'within target' statistic, in minutes.")
 WINDOW = Parameter("window_days", 7, "Days after a contact in which a new contact by the same customer is a repeat.")
 THRESHOLD = Parameter("threshold_seconds", 20, "Answer within this many seconds to meet the service level.")
+PRODUCTIVE = Parameter("productive_states", ("available", "on_contact", "wrap"), "Agent states that count as working.")
 SHORT_ABANDON = Parameter("short_abandon_seconds", 5, "Abandons quicker than this are treated as short abandons.")
 
 _MEASURES = (
@@ -95,8 +103,9 @@ _MEASURES = (
         Source.INTERACTIONS,
         "minutes",
         {
-            "human_reply": "created_at -> first public reply by a human agent (first agent_reply event by an agent "
-            "when events exist, else first_response_at); once per interaction, so a reopen never restarts it",
+            "human_reply": "created_at -> first public reply by a human agent (the first agent_reply event by an "
+            "agent when the interaction has reply events, else first_response_at); once per interaction, so a "
+            "reopen never restarts it",
         },
         (PAUSE, TARGET),
     ),
@@ -117,8 +126,8 @@ _MEASURES = (
         Source.INTERACTIONS,
         "minutes",
         {
-            "full": "created_at -> last solve (resolved_at, or the last 'solved' status event), reopen cycles "
-            "included, minus time in pause_states",
+            "full": "created_at -> when the interaction last became solved or closed (from status events when it "
+            "has any, else resolved_at), reopen cycles included, minus time in pause_states; none while reopened",
         },
         (PAUSE, TARGET),
     ),
@@ -203,12 +212,13 @@ _MEASURES = (
             "top2": "ratings >= positive_threshold / ratings",
             "mean": "sum of ratings / ratings (score 1-5)",
             "dsat": "ratings <= negative_threshold / ratings",
-            "response_rate": "ratings / solved interactions",
+            "response_rate": "solved interactions with a rating / solved interactions",
         },
         (
             Parameter("positive_threshold", 4, "Lowest rating that counts as satisfied (top-2-box on 1-5)."),
             Parameter("negative_threshold", 2, "Highest rating that counts as dissatisfied."),
         ),
+        variant_units={"mean": "score"},
     ),
     Measure(
         "nps",
@@ -233,7 +243,10 @@ _MEASURES = (
         Kind.RATIO,
         Source.AGENT_TIME,
         "percent",
-        {"busy_over_available": "time in busy states / (time in busy states + time in available states)"},
+        {
+            "busy_over_available": "minutes in busy states / (minutes in busy states + minutes in available "
+            "states), from agent_states"
+        },
         (
             Parameter("busy_states", ("on_contact", "wrap"), "Agent states counted as handling contacts."),
             Parameter("available_states", ("available",), "Agent states counted as waiting for a contact."),
@@ -245,10 +258,20 @@ _MEASURES = (
         Source.AGENT_TIME,
         "percent",
         {
-            "in_scheduled_activity": "scheduled minutes in which the agent's state matched the scheduled activity "
-            "/ scheduled minutes (when, not how much)",
+            "in_scheduled_activity": "scheduled minutes (all activities but off) in which the agent's state matched "
+            "the scheduled activity (a state of the same name, or a pair in activity_states), the first "
+            "grace_minutes of each scheduled activity counted as matched / scheduled minutes (when, not how much)",
         },
-        (Parameter("grace_minutes", 0, "Minutes at the start of each scheduled activity not counted against."),),
+        (
+            Parameter(
+                "activity_states",
+                ("work:available", "work:on_contact", "work:wrap"),
+                "activity:state pairs: the state adheres to the scheduled activity (besides a state of the "
+                "activity's own name).",
+                entry_format=r"^[^:\s]+:[^:\s]+$",
+            ),
+            Parameter("grace_minutes", 0, "Minutes at the start of each scheduled activity counted as adhered."),
+        ),
     ),
     Measure(
         "conformance",
@@ -259,7 +282,7 @@ _MEASURES = (
             "worked_over_scheduled": "minutes in productive states / scheduled work minutes (how much, not when; "
             "may exceed 100)"
         },
-        (Parameter("productive_states", ("available", "on_contact", "wrap"), "States that count as working."),),
+        (PRODUCTIVE,),
     ),
     Measure(
         "shrinkage",
@@ -267,10 +290,19 @@ _MEASURES = (
         Source.AGENT_TIME,
         "percent",
         {
-            "total": "(planned + unplanned shrinkage minutes) / scheduled paid minutes",
-            "planned": "scheduled break, lunch, training, meeting and coaching minutes / scheduled paid minutes",
-            "unplanned": "scheduled work minutes the agent was offline or absent / scheduled paid minutes",
+            "total": "(planned + unplanned shrinkage minutes) / scheduled paid minutes (all activities but off)",
+            "planned": "scheduled minutes of planned_activities / scheduled paid minutes",
+            "unplanned": "scheduled work minutes not covered by a productive state (absent, late, offline, on an "
+            "unscheduled break) / scheduled paid minutes",
         },
+        (
+            Parameter(
+                "planned_activities",
+                ("break", "lunch", "training", "meeting", "coaching"),
+                "Scheduled activities that are planned shrinkage.",
+            ),
+            PRODUCTIVE,
+        ),
     ),
     Measure(
         "forecast_accuracy",
@@ -278,9 +310,10 @@ _MEASURES = (
         Source.FORECASTS,
         "percent",
         {
-            "wape": "sum |forecast - actual| / sum actual, over forecast intervals",
+            "wape": "sum |forecast - actual| / sum actual, over forecast rows (actual = interactions of the "
+            "vendor and queue created in the interval)",
             "bias": "sum (forecast - actual) / sum actual; positive means over-forecast",
-            "mape": "mean over intervals with actual > 0 of |forecast - actual| / actual",
+            "mape": "mean over forecast rows with actual > 0 of |forecast - actual| / actual",
         },
         warning_variants={
             "mape": "MAPE over-weights quiet intervals and ignores empty ones; prefer WAPE with bias",
@@ -299,8 +332,8 @@ _MEASURES = (
         Source.CUSTOMERS,
         "percent",
         {
-            "inactive_days": "customers active before the period whose last order is followed by N days without "
-            "an order ending in the period / customers active at the period start",
+            "inactive_days": "customers active at the period start (an order in the N days before it) who reach N "
+            "days without an order during the period / customers active at the period start",
         },
         (Parameter("inactive_days", 90, "Days without an order after which a customer counts as churned."),),
     ),
@@ -311,7 +344,7 @@ _MEASURES = (
         "currency",
         {
             "historical": "sum of order amounts of the customers who ordered in the period, over all their orders "
-            "up to the period end / those customers"
+            "before the period end / those customers"
         },
     ),
     Measure(
@@ -320,8 +353,8 @@ _MEASURES = (
         Source.CUSTOMERS,
         "percent",
         {
-            "referred_orders": "first orders of new customers referred by an existing customer / first orders of "
-            "new customers"
+            "referred_orders": "new customers (first order in the period) whose first order names as referred_by a "
+            "customer who had ordered before / new customers"
         },
     ),
     Measure(
@@ -330,8 +363,8 @@ _MEASURES = (
         Source.CUSTOMERS,
         "ratio",
         {
-            "per_customer": "(retention spend / retained customers) / (acquisition spend / new customers), from "
-            "definitions/costs.yaml"
+            "per_customer": "(retention spend / returning customers) / (acquisition spend / new customers), spend "
+            "from definitions/costs.yaml spread evenly over each month's days",
         },
     ),
 )

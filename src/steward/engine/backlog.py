@@ -46,7 +46,8 @@ def _snapshots(ctx: QueryContext) -> pa.Table:
         ends = [last_day + timedelta(days=1)]
     else:
         starts = ctx.periods.period_starts(ctx.grain, first_day, last_day)
-        ends = [next_period(day, ctx.grain) for day in starts]
+        # The last period is counted where the range ends, not after it.
+        ends = [min(next_period(day, ctx.grain), last_day + timedelta(days=1)) for day in starts]
     return pa.table(
         {
             "period_start_at": pa.array([ctx.periods.instant(d) for d in starts], pa.timestamp("us")),

@@ -1,10 +1,17 @@
-"""Business-hours durations for all rows at once: a minute table joined in the engine.
+"""Business-hours durations for all rows at once: a slot table joined in the engine.
 
-For each calendar the table holds one row per UTC minute of the data's range: the open seconds
-before that minute (cumulative) and whether the minute is open. The open seconds up to an instant
-t are then `cum[t // 60] + (t mod 60 if open[t // 60])`, and a business duration is the difference
-of two such lookups: two equi-joins, which every Ibis backend runs fast and which are exact across
-daylight-saving changes because the zone rules were applied when the table was built.
+For each calendar the table holds one row per UTC slot of the data's range. Slots are as long as
+possible while every opening and closing instant still falls on a slot boundary (a minute at
+worst, half an hour for the usual hours), so each slot is wholly open or closed, and the open
+seconds from the origin up to an instant t in a slot are linear in t:
+`F(t) = intercept + rate * t` (rate 1 in an open slot, 0 in a closed one). A business duration
+is `F(stop) - F(start)`: two equi-joins, exact across daylight-saving changes because the zone
+rules were applied when the table was built.
+
+The join key is one dense integer, `calendar * slots_per_calendar + slot index`, and every row
+finds its slot (a missing instant looks up its start's slot and yields null through `rate * null`),
+so the joins are inner joins on a small dense key, which DuckDB runs several times faster than
+outer joins on two columns. The engine makes the table cover every instant in the warehouse.
 """
 
 from __future__ import annotations
@@ -21,18 +28,22 @@ from ibis.backends import BaseBackend
 from steward.definitions.calendars import CalendarSet
 from steward.domain.calendar import BusinessCalendar, always_open
 
-MINUTE_TABLE = "steward_calendar_minutes"
+SLOT_TABLE = "steward_calendar_slots"
 UNASSIGNED = "24x7"
+DAY = 86400
 
 
 @dataclass(frozen=True)
 class CalendarPlan:
-    """The calendars in play, their integer codes and the covered UTC range."""
+    """The calendars in play, their integer codes and the registered slot table."""
 
     codes: dict[str, int]
-    first_minute: int
-    last_minute: int
-    table: str = MINUTE_TABLE
+    slot_seconds: int
+    first_slot: int
+    """Epoch slot number of the table's first slot."""
+    slots_per_calendar: int
+    slots: ir.Table
+    """The registered slot table, looked up once (a catalogue round trip per use adds up)."""
 
 
 def calendar_code(rows: ir.Table, calendars: CalendarSet, codes: dict[str, int]) -> ir.IntegerValue:
@@ -45,69 +56,127 @@ def calendar_code(rows: ir.Table, calendars: CalendarSet, codes: dict[str, int])
     return ibis.cases(*cases, else_=fallback).cast("int64")
 
 
-def minute_table(calendars: list[BusinessCalendar], codes: dict[str, int], first: datetime, last: datetime) -> pa.Table:
-    """Cumulative open seconds per calendar and UTC minute in [first, last] (minute-aligned)."""
-    origin = _epoch_minute(first)
-    count = _epoch_minute(last) - origin + 1
+def open_intervals(calendars: list[BusinessCalendar], first: datetime, last: datetime) -> list[np.ndarray]:
+    """Each calendar's open intervals in [first, last) as an (n, 2) array of epoch seconds."""
+    return [
+        np.array([(_epoch(a), _epoch(b)) for a, b in calendar.open_intervals(first, last)], dtype=np.int64).reshape(
+            -1, 2
+        )
+        for calendar in calendars
+    ]
+
+
+def slot_seconds(intervals: list[np.ndarray]) -> int:
+    """The longest slot length on which every window edge falls: 1800 s for hours on the half hour.
+
+    Within a slot no calendar opens or closes, so a slot is wholly open or wholly closed and the
+    lookup stays exact with a table far smaller than one row per minute.
+    """
+    edges = np.concatenate([i.ravel() for i in intervals] + [np.array([0], dtype=np.int64)])
+    return int(np.gcd.reduce(np.append(edges % DAY, DAY)))
+
+
+def slot_table(
+    calendars: list[BusinessCalendar], codes: dict[str, int], first: datetime, last: datetime
+) -> tuple[pa.Table, int]:
+    """`key`, `intercept`, `rate` per calendar and slot of [first, last) (both midnight UTC), and the slot size."""
+    intervals = open_intervals(calendars, first, last)
+    size = slot_seconds(intervals)
+    origin, count = _epoch(first) // size, (_epoch(last) - _epoch(first)) // size
+    starts = (np.arange(origin, origin + count, dtype=np.int64)) * size
     parts = []
-    for calendar in calendars:
-        open_minutes = np.zeros(count, dtype=np.bool_)
-        for start, end in calendar.open_intervals(first, last + timedelta(minutes=1)):
-            open_minutes[_epoch_minute(start) - origin : _epoch_minute(end) - origin] = True
-        cumulative = np.concatenate(([0], np.cumsum(open_minutes[:-1], dtype=np.int64) * 60))
+    for calendar, spans in zip(calendars, intervals, strict=True):
+        is_open = np.zeros(count, dtype=np.bool_)
+        for start, end in spans:
+            is_open[start // size - origin : end // size - origin] = True
+        before = np.concatenate(([0], np.cumsum(is_open[:-1], dtype=np.int64) * size))
+        code = codes[calendar.name]
         parts.append(
             pa.table(
                 {
-                    "calendar": pa.array(np.full(count, codes[calendar.name], dtype=np.int64)),
-                    "minute": pa.array(np.arange(origin, origin + count, dtype=np.int64)),
-                    "open_before": pa.array(cumulative),
-                    "is_open": pa.array(open_minutes),
+                    "key": pa.array(np.arange(count, dtype=np.int64) + code * count),
+                    "intercept": pa.array(np.where(is_open, before - starts, before)),
+                    "rate": pa.array(is_open.astype(np.int64)),
                 }
             )
         )
-    return pa.concat_tables(parts)
+    return pa.concat_tables(parts), size
 
 
-def _epoch_minute(moment: datetime) -> int:
-    return int((moment - datetime(1970, 1, 1)).total_seconds() // 60)
+def _epoch(moment: datetime) -> int:
+    return int((moment - datetime(1970, 1, 1)).total_seconds())
 
 
 def register(
     backend: BaseBackend, calendars: CalendarSet, first: datetime, last: datetime, cache: dict[object, CalendarPlan]
 ) -> CalendarPlan:
-    """Build (or reuse) the minute table covering [first, last] on the backend."""
+    """Build (or reuse) the slot table covering [first, last] on the backend."""
     first = first.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
     last = last.replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=2)
+    key = (tuple(d.model_dump_json() for d in calendars.definitions), first, last)
+    if key in cache:
+        return cache[key]
     years = range(first.year - 1, last.year + 2)
     built = [definition.build(years) for definition in calendars.definitions] + [always_open(UNASSIGNED)]
     codes = {calendar.name: index for index, calendar in enumerate(built)}
-    key = (tuple(repr(c) for c in built), first, last)
-    if key in cache:
-        return cache[key]
-    table = minute_table(built, codes, first, last)
-    backend.create_table(MINUTE_TABLE, table, temp=True, overwrite=True)
-    plan = CalendarPlan(codes, _epoch_minute(first), _epoch_minute(last))
+    table, size = slot_table(built, codes, first, last)
+    _replace_session_table(backend, SLOT_TABLE, table)
+    count = (_epoch(last) - _epoch(first)) // size
+    plan = CalendarPlan(codes, size, _epoch(first) // size, count, backend.table(SLOT_TABLE))
     cache.clear()
     cache[key] = plan
     return plan
+
+
+def _replace_session_table(backend: BaseBackend, name: str, table: pa.Table) -> None:
+    """`table` under `name` for this connection only, replacing an earlier one."""
+    if backend.name == "pyspark":
+        # Ibis has no temporary tables on Spark; a temporary view over the in-memory rows is Spark's
+        # session-scoped equivalent (and, unlike a table, writes nothing to the shared catalogue).
+        backend.create_view(name, ibis.memtable(table), overwrite=True)
+        return
+    backend.create_table(name, table, temp=True, overwrite=True)
 
 
 def epoch_seconds(column: ir.TimestampValue) -> ir.IntegerValue:
     return column.epoch_seconds().cast("int64")
 
 
-def with_open_seconds(
-    rows: ir.Table, backend: BaseBackend, *, instant: str, calendar: str, output: str, plan: CalendarPlan
+def slot_key(calendar: ir.IntegerValue, seconds: ir.IntegerValue, plan: CalendarPlan) -> ir.IntegerValue:
+    """The slot table's key for an instant given as epoch seconds, in a row's calendar."""
+    return calendar * plan.slots_per_calendar + (seconds // plan.slot_seconds - plan.first_slot)
+
+
+def with_slots(rows: ir.Table, *, key: str, prefix: str, plan: CalendarPlan) -> ir.Table:
+    """Add `<prefix>_intercept` and `<prefix>_rate` of the slot `key` names; then the open seconds up
+    to an instant t in that slot are `intercept + rate * t`. Every key must be in the table."""
+    slots = plan.slots
+    lookup = slots.select(
+        **{f"{prefix}_key": slots.key, f"{prefix}_intercept": slots.intercept, f"{prefix}_rate": slots.rate}
+    )
+    joined = rows.join(lookup, [rows[key] == lookup[f"{prefix}_key"]])
+    # One projection over the join: every level of nesting costs compile time, and deep SQL fails.
+    return joined.select(*rows.columns, joined[f"{prefix}_intercept"], joined[f"{prefix}_rate"])
+
+
+def business_seconds(
+    rows: ir.Table, *, calendar: str, start: str, stop: str, output: str, plan: CalendarPlan
 ) -> ir.Table:
-    """Add `output`: open seconds of each row's calendar from the table's origin up to `instant`."""
-    minutes = backend.table(plan.table)
-    seconds = epoch_seconds(rows[instant])
-    keyed = rows.mutate(bt_minute=(seconds // 60).cast("int64"), bt_second=seconds)
-    lookup = minutes.select(
-        bt_calendar=minutes.calendar, bt_lookup=minutes.minute, bt_cum=minutes.open_before, bt_open=minutes.is_open
+    """Add `output`: open seconds of each row's calendar between two instants (null without `stop`).
+
+    Epoch seconds are computed once per row; a row without `stop` looks up its start's slot, so the
+    inner joins keep it, and `rate * null` makes its value null.
+    """
+    begin, end = f"{output}_s0", f"{output}_s1"
+    rows = rows.mutate(**{begin: epoch_seconds(rows[start]), end: epoch_seconds(rows[stop])})
+    rows = rows.mutate(
+        **{
+            f"{output}_k0": slot_key(rows[calendar], rows[begin], plan),
+            f"{output}_k1": slot_key(rows[calendar], rows[end].fill_null(rows[begin]), plan),
+        }
     )
-    joined = keyed.left_join(lookup, [keyed[calendar] == lookup.bt_calendar, keyed.bt_minute == lookup.bt_lookup])
-    value = joined.bt_cum + joined.bt_open.ifelse(joined.bt_second - joined.bt_minute * 60, 0)
-    return joined.mutate(**{output: value}).drop(
-        "bt_minute", "bt_second", "bt_calendar", "bt_lookup", "bt_cum", "bt_open"
-    )
+    rows = with_slots(rows, key=f"{output}_k0", prefix=f"{output}_a", plan=plan)
+    rows = with_slots(rows, key=f"{output}_k1", prefix=f"{output}_b", plan=plan)
+    opened_at_stop = rows[f"{output}_b_intercept"] + rows[f"{output}_b_rate"] * rows[end]
+    opened_at_start = rows[f"{output}_a_intercept"] + rows[f"{output}_a_rate"] * rows[begin]
+    return rows.mutate(**{output: (opened_at_stop - opened_at_start).cast("float64")})

@@ -36,38 +36,52 @@ PERCENT = 100.0
 def build(ctx: QueryContext, metrics: Sequence[MetricDefinition]) -> SourceResult:
     table = ctx.table("interactions")
     rows = ctx.restrict(table, "created_at").mutate(**{PERIOD_AT: ibis._.created_at})
-    rows = _derive(ctx, rows, metrics)
+    rows = with_terms(_derive(ctx, rows, metrics))
     return SourceResult(rows, [_plan(ctx, metric) for metric in metrics])
 
 
-# --- row-level terms ---------------------------------------------------------------------------
+# --- row-level terms, computed once per row -------------------------------------------------
+
+
+def with_terms(rows: ir.Table) -> ir.Table:
+    """Add the docs' row-level terms as columns, so every aggregate reads them instead of recomputing."""
+    waited = (epoch_seconds(rows.first_response_at) - epoch_seconds(rows.created_at)).cast("float64")
+    parts = rows.talk_seconds.notnull() | rows.hold_seconds.notnull() | rows.wrap_seconds.notnull()
+    summed = rows.talk_seconds.fill_null(0) + rows.hold_seconds.fill_null(0) + rows.wrap_seconds.fill_null(0)
+    is_abandoned = rows.abandoned.fill_null(False)
+    wait = rows.queue_wait_seconds.fill_null(waited)
+    return rows.mutate(
+        t_abandoned=is_abandoned,
+        t_wait=wait,
+        t_handle=rows.handle_seconds.fill_null(ibis.ifelse(parts, summed, ibis.null("float64"))),
+        t_solved=rows.resolved_at.notnull(),
+        t_answered=~is_abandoned & wait.notnull(),
+        t_handled=~is_abandoned & (rows.first_response_at.notnull() | rows.resolved_at.notnull()),
+    )
 
 
 def abandoned(t: ir.Table) -> ir.BooleanValue:
-    return t.abandoned.fill_null(False)
+    return t.t_abandoned
 
 
 def wait_seconds(t: ir.Table) -> ir.NumericValue:
-    waited = (epoch_seconds(t.first_response_at) - epoch_seconds(t.created_at)).cast("float64")
-    return t.queue_wait_seconds.fill_null(waited)
+    return t.t_wait
 
 
 def answered(t: ir.Table) -> ir.BooleanValue:
-    return ~abandoned(t) & wait_seconds(t).notnull()
+    return t.t_answered
 
 
 def handled(t: ir.Table) -> ir.BooleanValue:
-    return ~abandoned(t) & (t.first_response_at.notnull() | t.resolved_at.notnull())
+    return t.t_handled
 
 
 def solved(t: ir.Table) -> ir.BooleanValue:
-    return t.resolved_at.notnull()
+    return t.t_solved
 
 
 def handle_seconds(t: ir.Table) -> ir.NumericValue:
-    parts = t.talk_seconds.notnull() | t.hold_seconds.notnull() | t.wrap_seconds.notnull()
-    summed = t.talk_seconds.fill_null(0) + t.hold_seconds.fill_null(0) + t.wrap_seconds.fill_null(0)
-    return t.handle_seconds.fill_null(ibis.ifelse(parts, summed, ibis.null("float64")))
+    return t.t_handle
 
 
 # --- derived columns (clocks, repeats) ---------------------------------------------------------
@@ -108,10 +122,9 @@ def _derive(ctx: QueryContext, rows: ir.Table, metrics: Sequence[MetricDefinitio
 def _with_stops(rows: ir.Table, events: bool) -> ir.Table:
     if not events:
         return rows.mutate(stop_first_response=rows.first_response_at, stop_resolution=rows.resolved_at)
-    event_resolution = rows.ev_last_solved.fill_null(rows.ev_first_closed)
     return rows.mutate(
-        stop_first_response=ibis.ifelse(rows.ev_has, rows.ev_first_reply, rows.first_response_at),
-        stop_resolution=ibis.ifelse(rows.ev_has, event_resolution, rows.resolved_at),
+        stop_first_response=ibis.ifelse(rows.ev_replies, rows.ev_first_reply, rows.first_response_at),
+        stop_resolution=ibis.ifelse(rows.ev_statuses, rows.ev_resolved, rows.resolved_at),
     )
 
 
@@ -127,11 +140,8 @@ def _with_clock(
         rows = clocks.paused_seconds(
             ctx, rows, start="created_at", stop=stop, states=pauses, business=business, output=f"{column}_paused"
         )
-        value = rows[f"{column}_gross"] - rows[f"{column}_paused"]
-        rows = rows.mutate(**{column: value / 60.0}).drop(f"{column}_paused")
-    else:
-        rows = rows.mutate(**{column: rows[f"{column}_gross"] / 60.0})
-    return rows.drop(f"{column}_gross")
+        return rows.mutate(**{column: (rows[f"{column}_gross"] - rows[f"{column}_paused"]) / 60.0})
+    return rows.mutate(**{column: rows[f"{column}_gross"] / 60.0})
 
 
 def _with_repeats(ctx: QueryContext, rows: ir.Table, same_reason: bool) -> ir.Table:
@@ -144,7 +154,7 @@ def _with_repeats(ctx: QueryContext, rows: ir.Table, same_reason: bool) -> ir.Ta
     following = contacts.mutate(**{name: contacts.created_at.lead().over(window)})
     following = following.rename({f"rp_{k}": k for k in [*keys, "created_at"]})
     joined = rows.left_join(following, [rows[k] == following[f"rp_{k}"] for k in [*keys, "created_at"]])
-    return joined.drop(*(f"rp_{k}" for k in [*keys, "created_at"]))
+    return joined.select(*rows.columns, joined[name])
 
 
 def _horizon(ctx: QueryContext) -> object:
@@ -203,13 +213,13 @@ def _service_level(ctx: QueryContext, metric: MetricDefinition) -> MetricPlan:
         return answered(t) & (wait_seconds(t) <= threshold)
 
     def abandoned_in_time(t: ir.Table) -> ir.BooleanValue:
-        return abandoned(t) & (t.queue_wait_seconds <= threshold).fill_null(False)
+        return abandoned(t) & (wait_seconds(t) <= threshold).fill_null(False)
 
     def offered(t: ir.Table) -> ir.BooleanValue:
         return answered(t) | abandoned(t)
 
     def long_enough(t: ir.Table) -> ir.BooleanValue:
-        return answered(t) | (abandoned(t) & ~(t.queue_wait_seconds < short).fill_null(False))
+        return answered(t) | (abandoned(t) & ~(wait_seconds(t) < short).fill_null(False))
 
     def after_threshold(t: ir.Table) -> ir.BooleanValue:
         return answered(t) | (abandoned(t) & ~abandoned_in_time(t))
@@ -233,7 +243,7 @@ def _abandonment(ctx: QueryContext, metric: MetricDefinition) -> MetricPlan:
         return MetricPlan(metric, count_of(metric, abandoned), count_of(metric), scale=PERCENT)
 
     def short_abandon(t: ir.Table) -> ir.BooleanValue:
-        return abandoned(t) & (t.queue_wait_seconds < short).fill_null(False)
+        return abandoned(t) & (wait_seconds(t) < short).fill_null(False)
 
     def counted_abandon(t: ir.Table) -> ir.BooleanValue:
         return abandoned(t) & ~short_abandon(t)
@@ -290,7 +300,9 @@ def _csat(ctx: QueryContext, metric: MetricDefinition) -> MetricPlan:
     if metric.variant == "mean":
         return MetricPlan(metric, sum_of(metric, lambda t: t.csat), count_of(metric, rated))
     if metric.variant == "response_rate":
-        return MetricPlan(metric, count_of(metric, rated), count_of(metric, solved), scale=PERCENT)
+        return MetricPlan(
+            metric, count_of(metric, lambda t: rated(t) & solved(t)), count_of(metric, solved), scale=PERCENT
+        )
     good: Condition = (lambda t: t.csat >= positive) if metric.variant == "top2" else (lambda t: t.csat <= negative)
     return MetricPlan(metric, count_of(metric, good), count_of(metric, rated), scale=PERCENT)
 

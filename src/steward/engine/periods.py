@@ -70,6 +70,13 @@ class Periods:
         except Exception as error:
             raise PeriodError(f"unknown reporting time zone {self.timezone!r}") from error
 
+    @property
+    def fixed_offset(self) -> int | None:
+        """The zone's offset in seconds if it never changed between 1970 and 2100 (UTC, Asia/Manila today...)."""
+        zone = ZoneInfo(self.timezone)
+        offsets = {_offset(zone, datetime(year, month, 1)) for year in range(1970, 2101) for month in (1, 7)}
+        return offsets.pop() if len(offsets) == 1 else None
+
     def instant(self, day: date) -> datetime:
         """Local midnight starting `day`, as naive UTC."""
         local = datetime.combine(day, time(0), ZoneInfo(self.timezone))
@@ -83,6 +90,9 @@ class Periods:
 
     def local(self, column: ir.TimestampValue, first: datetime, last: datetime) -> ir.TimestampValue:
         """`column` (naive UTC) as naive local time, for instants between `first` and `last`."""
+        fixed = self.fixed_offset
+        if fixed is not None:
+            return column if fixed == 0 else column + ibis.interval(seconds=fixed)
         offsets = utc_offsets(self.timezone, first - timedelta(days=1), last + timedelta(days=1))
         if len(offsets) == 1:
             return column if offsets[0][1] == 0 else column + ibis.interval(seconds=offsets[0][1])

@@ -69,6 +69,9 @@ class QueryContext:
     end: datetime | None
     grain: str | None
     cache: dict[object, object] = field(default_factory=dict)
+    """Facts about the data found while building this query (ranges, whether events exist)."""
+    shared: dict[object, object] = field(default_factory=dict)
+    """What outlives one query in the engine: registered calendar tables, the workspace's costs."""
 
     def table(self, name: str) -> ir.Table:
         return self.backend.table(name)

@@ -14,8 +14,10 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from steward.definitions.calendars import CalendarSet
+from steward.definitions.costs import CostBook
 from steward.definitions.metrics import ALL_DIMENSIONS, DIMENSIONS, Catalogue, MetricDefinition
 from steward.domain.measures import Source
+from steward.engine.customers import COSTS_KEY
 from steward.engine.periods import GRAINS, Periods
 from steward.engine.plan import PERIOD_AT, MetricPlan, QueryContext, QueryError, SourceResult
 
@@ -54,13 +56,19 @@ class MetricsEngine:
     """Runs metric definitions over the warehouse's canonical tables."""
 
     def __init__(
-        self, backend: BaseBackend, catalogue: Catalogue, calendars: CalendarSet, reporting_tz: str = "UTC"
+        self,
+        backend: BaseBackend,
+        catalogue: Catalogue,
+        calendars: CalendarSet,
+        reporting_tz: str = "UTC",
+        costs: CostBook | None = None,
     ) -> None:
         self.backend = backend
         self.catalogue = catalogue
         self.calendars = calendars
         self.reporting_tz = reporting_tz
-        self._cache: dict[object, object] = {}
+        # Monthly spend (definitions/costs.yaml) for retention_cost_ratio, read by customers.py.
+        self._shared: dict[object, object] = {COSTS_KEY: costs or CostBook()}
 
     def query(  # noqa: PLR0917 - mirrors the documented Python API: query(metrics, by, where, ...)
         self,
@@ -95,12 +103,16 @@ class MetricsEngine:
         periods = Periods(request.reporting_tz or self.reporting_tz)
         start, end = periods.bounds(request.start, request.end)
         ctx = QueryContext(
-            self.backend, self.calendars, periods, request.by, request.where, start, end, request.grain, self._cache
+            self.backend,
+            self.calendars,
+            periods,
+            request.by,
+            request.where,
+            start,
+            end,
+            request.grain,
+            shared=self._shared,
         )
-        ctx.cache.pop("data_range", None)
-        ctx.cache.pop("horizon", None)
-        for key in [k for k in ctx.cache if isinstance(k, tuple) and k and k[0] == "has_rows"]:
-            ctx.cache.pop(key)
         keys = [*request.by, *([request.grain] if request.grain else [])]
         parts = []
         for source, group in _by_source(metrics).items():
@@ -143,7 +155,7 @@ def _aggregate(ctx: QueryContext, result: SourceResult, request: MetricQuery) ->
     rows = result.rows
     groups: dict[str, ir.Value] = {column: rows[column] for column in request.by}
     if request.grain:
-        first, last = period_range(ctx)
+        first, last = period_range(ctx) if ctx.periods.fixed_offset is None else (datetime.min, datetime.max)
         groups[request.grain] = ctx.periods.bucket(rows[PERIOD_AT], request.grain, first, last)
     aggregates = {
         f"{plan.metric.id}__{name}": build(rows) for plan in result.plans for name, build in plan.components().items()
@@ -192,7 +204,7 @@ def _values(table: ir.Table, plans: list[MetricPlan], keys: list[str]) -> ir.Tab
             ratio = table[f"{prefix}__numerator"].cast("float64") / denominator.nullif(0).cast("float64")
             value = ratio * plan.scale if plan.scale != 1 else ratio
         else:
-            value = table[f"{prefix}__count"].fill_null(0).cast("float64")
+            value = table[f"{prefix}__count"].fill_null(0).cast("int64")
         columns.append(value.name(prefix))
         columns += [table[f"{prefix}__{name}"] for name in plan.components() if name != "value"]
     selected = table.select(*columns)

@@ -49,6 +49,11 @@ def header_columns(path: Path) -> list[str]:
     return []
 
 
+def native_files(folder: Path) -> list[Path]:
+    """Native files directly in `folder`, by name."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and native_format(p) is not None)
+
+
 class NativeImporter:
     """Steward's own format: exactly the canonical columns (docs/data-format.md)."""
 
@@ -56,7 +61,10 @@ class NativeImporter:
     description: ClassVar[str] = "native canonical tables as CSV, Parquet or JSON Lines"
 
     def sniff(self, path: Path) -> float:
-        if path.is_dir() or native_format(path) is None:
+        if path.is_dir():
+            files = native_files(path)
+            return 0.8 if files and all(self.sniff(f) > 0 for f in files) else 0.0
+        if native_format(path) is None:
             return 0.0
         try:
             columns = header_columns(path)
@@ -65,6 +73,9 @@ class NativeImporter:
         return 0.9 if recognise_table(columns) else 0.0
 
     def stage(self, path: Path, context: ImportContext) -> Iterator[StagedTable]:
+        if path.is_dir():
+            yield from self._stage_folder(path, context)
+            return
         kind = native_format(path)
         if kind is None:
             raise UnreadableFile(f"{path}: the native format is .csv, .parquet or .jsonl")
@@ -84,6 +95,16 @@ class NativeImporter:
             timezone=timezone,
             default_source=source,
         )
+
+    def _stage_folder(self, folder: Path, context: ImportContext) -> Iterator[StagedTable]:
+        """Every native file in the folder (as `steward generate` writes them), in one import run."""
+        if context.options.table:
+            raise UnreadableFile(f"{folder}: --table names the table of one file; import the files one by one")
+        files = native_files(folder)
+        if not files:
+            raise UnreadableFile(f"{folder}: no .csv, .parquet or .jsonl files in this folder")
+        for file in files:
+            yield from self.stage(file, context)
 
     def _table(self, path: Path, requested: str | None) -> Table:
         if requested:

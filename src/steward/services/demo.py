@@ -12,10 +12,25 @@ import yaml
 from steward.importers.base import ImportOptions
 from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.services.ingest import ImportSummary, import_file
+from steward.services.metrics import MetricResult, build_request, run_query
 from steward.workspace import Workspace
 
 DEMO_MARKER = ".steward/demo"
-IMPORT_ORDER = ("interactions", "agent_states", "schedules", "forecasts", "orders")
+IMPORT_ORDER = ("interactions", "interaction_events", "agent_states", "schedules", "forecasts", "orders")
+HEADLINE_METRICS = (
+    "volume",
+    "frt_median",
+    "frt_business_p90",
+    "frt_within_target",
+    "aht",
+    "service_level",
+    "abandon_rate",
+    "fcr",
+    "csat_top2",
+    "nps",
+)
+IN_HOUSE_HOURS = {"mon-fri": ["08:00-12:30", "13:30-18:00"]}
+PARTNER_HOURS = {"mon-fri": ["07:00-22:00"], "sat": ["09:00-17:00"]}
 
 
 class DemoError(Exception):
@@ -28,6 +43,7 @@ class DemoResult:
     generation: GenerationSummary
     imports: list[ImportSummary] = field(default_factory=list)
     breakdown: Breakdown | None = None
+    headline: MetricResult | None = None
 
 
 def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
@@ -37,6 +53,20 @@ def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
     ]
     header = "# Vendors of the demo company: an in-house team and three BPO partners.\n"
     return header + yaml.safe_dump({"vendors": entries}, sort_keys=False)
+
+
+def calendar_yaml(vendor: VendorProfile) -> str:
+    """The vendor's business hours in its own time zone, closed on its country's public holidays."""
+    hours = IN_HOUSE_HOURS if vendor.kind == "in_house" else PARTNER_HOURS
+    calendar = {
+        "name": vendor.name,
+        "timezone": vendor.timezone,
+        "hours": hours,
+        "holidays": {"country": vendor.country},
+        "applies_to": {"vendors": [vendor.name]},
+    }
+    header = f"# Business hours of {vendor.name} ({vendor.site}); business-time metrics run only inside them.\n"
+    return header + yaml.safe_dump(calendar, sort_keys=False)
 
 
 def build_demo(
@@ -56,6 +86,9 @@ def build_demo(
     workspace = Workspace.init(root, name="demo")
     (root / DEMO_MARKER).write_text("created by `steward demo`; the folder is rebuilt on every run\n")
     (root / "definitions" / "vendors.yaml").write_text(vendors_yaml(DEFAULT_VENDORS), encoding="utf-8")
+    for vendor in DEFAULT_VENDORS:
+        calendar_file = root / "definitions" / "calendars" / f"{vendor.name}.yaml"
+        calendar_file.write_text(calendar_yaml(vendor), encoding="utf-8")
     generation = generate(root / "data", interactions=interactions, seed=seed, progress=on_generated)
     result = DemoResult(workspace, generation)
     for table in IMPORT_ORDER:
@@ -67,6 +100,9 @@ def build_demo(
                 )
             )
     result.breakdown = demo_breakdown(workspace)
+    if on_step:
+        on_step("computing the headline metrics")
+    result.headline = run_query(workspace, build_request(HEADLINE_METRICS, by=["vendor", "month"]))
     return result
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import parse_qsl, urlsplit
 
 import ibis
 from duckdb import DuckDBPyConnection
@@ -24,6 +25,8 @@ ENGINE_TYPES = {
     ColumnType.BOOLEAN: "BOOLEAN",
 }
 LINEAGE_COLUMN = "import_run_id"
+SPARK_SCHEME = "pyspark"
+SPARK_KEYS = ("master", "app_name", "database")
 REJECTS_TABLE = "import_rejects"
 REJECTS_DDL = f"""CREATE TABLE IF NOT EXISTS {REJECTS_TABLE} (
     import_run_id BIGINT, table_name VARCHAR, file VARCHAR, "row" BIGINT, field VARCHAR, reason VARCHAR, raw VARCHAR)"""
@@ -67,10 +70,11 @@ class Warehouse:
     @property
     def backend(self) -> BaseBackend:
         if self._backend is None:
-            self._backend = ibis.connect(self.url)
+            self._backend = spark_backend(self.url) if self.is_spark else ibis.connect(self.url)
             if self.is_duckdb:
-                # Progress is tracked for Steward's own bars, never printed by the engine itself.
-                self._backend.con.execute("SET enable_progress_bar = true")
+                # Progress is never printed by the engine itself; tracking it costs queries ~20%, so it is
+                # switched on only while a bar follows a long import (`tracking_progress`).
+                self._backend.con.execute("SET enable_progress_bar = false")
                 self._backend.con.execute("SET enable_progress_bar_print = false")
                 if self.memory_limit:
                     self._backend.con.execute("SET memory_limit = ?", [self.memory_limit])
@@ -81,6 +85,10 @@ class Warehouse:
         return self.url.startswith("duckdb:")
 
     @property
+    def is_spark(self) -> bool:
+        return self.url.startswith(f"{SPARK_SCHEME}:")
+
+    @property
     def sql_connection(self) -> DuckDBPyConnection:
         """The embedded DuckDB connection, for transactional bulk writes."""
         if not self.is_duckdb:
@@ -89,6 +97,16 @@ class Warehouse:
             )
         connection: DuckDBPyConnection = self.backend.con
         return connection
+
+    @contextmanager
+    def tracking_progress(self) -> Iterator[DuckDBPyConnection]:
+        """The DuckDB connection with query progress tracked (for a progress bar) inside the block."""
+        connection = self.sql_connection
+        connection.execute("SET enable_progress_bar = true")
+        try:
+            yield connection
+        finally:
+            connection.execute("SET enable_progress_bar = false")
 
     def ensure_schema(self) -> None:
         """Create every canonical table that does not exist yet (on any backend)."""
@@ -101,6 +119,7 @@ class Warehouse:
         connection = self.sql_connection
         for table in TABLES.values():
             connection.execute(table_ddl(table))
+            _add_new_columns(connection, table)
         connection.execute(REJECTS_DDL)
 
     def table(self, name: str) -> ibis.Table:
@@ -129,6 +148,61 @@ class Warehouse:
                 raise KeyboardInterrupt("import interrupted") from error
             raise
         connection.execute("COMMIT")
+
+
+def spark_backend(url: str) -> BaseBackend:
+    """A Spark session from `pyspark://?master=spark://host:7077&spark.executor.memory=4g&...`.
+
+    Ibis's own `pyspark://` URL sets options on a session that has already started, which Spark
+    refuses for static ones (the master, memory, local and warehouse folders), so the session is
+    built here. Keys: `master`, `app_name`, `database` (made current) and any `spark.*` option.
+    """
+    parts = urlsplit(url)
+    if parts.netloc or parts.path.strip("/"):
+        raise WarehouseError(
+            f"{url}: a Spark warehouse is written pyspark://?master=spark://host:7077&spark.executor.memory=4g "
+            "(every setting in the query string)"
+        )
+    options = dict(parse_qsl(parts.query, keep_blank_values=True))
+    unknown = sorted(k for k in options if k not in SPARK_KEYS and not k.startswith("spark."))
+    if unknown:
+        raise WarehouseError(
+            f"{url}: unknown Spark setting {', '.join(unknown)} (use master, app_name, database, spark.*)"
+        )
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise WarehouseError("a pyspark:// warehouse needs PySpark: pip install 'steward[spark]'") from error
+    builder = SparkSession.builder.appName(options.pop("app_name", "steward"))
+    if "master" in options:
+        builder = builder.master(options.pop("master"))
+    database = options.pop("database", None)
+    # Arrow makes the engine's small in-memory tables (the business-hours minute table) quick to ship.
+    options.setdefault("spark.sql.execution.arrow.pyspark.enabled", "true")
+    # Steward draws its own progress; Spark's console bars would garble the CLI's output.
+    options.setdefault("spark.ui.showConsoleProgress", "false")
+    # Timestamps are naive UTC by convention (Ibis forces this too); any other zone would shift them.
+    options["spark.sql.session.timeZone"] = "UTC"
+    for key, value in options.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    if database:
+        session.catalog.setCurrentDatabase(database)
+    backend: BaseBackend = ibis.pyspark.connect(session)
+    return backend
+
+
+def _add_new_columns(connection: DuckDBPyConnection, table: Table) -> None:
+    """Columns added to the canonical schema since the warehouse was made (empty for existing rows)."""
+    found = connection.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main'",
+        [table.name],
+    ).fetchall()
+    existing = {name for (name,) in found}
+    for column in table.columns:
+        if column.name not in existing:
+            kind = ENGINE_TYPES[column.type]
+            connection.execute(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}')
 
 
 def _is_interruption(error: BaseException) -> bool:

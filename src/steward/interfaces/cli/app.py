@@ -13,6 +13,7 @@ from rich.console import Console
 from steward.importers.base import ImportOptions, UnreadableFile
 from steward.interfaces.cli import render
 from steward.interfaces.cli.demo import register_demo_commands
+from steward.interfaces.cli.metrics import metrics_app
 from steward.interfaces.cli.progress import engine_progress
 from steward.interfaces.cli.render import REJECTS_SHOWN
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, import_file
@@ -84,7 +85,12 @@ def status(
 
 @app.command("import")
 def import_command(
-    path: Annotated[Path, typer.Argument(help="Export file (or a folder, for Zendesk exports) to import.")],
+    path: Annotated[
+        Path,
+        typer.Argument(
+            help="Export file, or a folder: a Zendesk export, or native files as `steward generate` writes them."
+        ),
+    ],
     importer: Annotated[
         str | None, typer.Option(help="Importer to use (default: recognised from the file). See `steward importers`.")
     ] = None,
@@ -118,7 +124,7 @@ def import_command(
         if as_json:
             summary = import_file(ws, path, importer_name=importer, options=options, reject_limit=None)
         else:
-            with engine_progress(errors, ws.warehouse.sql_connection) as on_step:
+            with ws.warehouse.tracking_progress() as connection, engine_progress(errors, connection) as on_step:
                 summary = import_file(
                     ws, path, importer_name=importer, options=options, on_step=on_step, reject_limit=REJECTS_SHOWN
                 )
@@ -149,6 +155,7 @@ def importers() -> None:
 
 
 register_demo_commands(app, console)
+app.add_typer(metrics_app, name="metrics")
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -14,6 +15,7 @@ from steward.interfaces.cli.progress import bar
 
 if TYPE_CHECKING:
     from steward.services.demo import DemoResult
+    from steward.services.metrics import MetricResult
 
 
 def register_demo_commands(app: typer.Typer, console: Console) -> None:
@@ -103,6 +105,10 @@ def show_demo(console: Console, result: DemoResult) -> None:
         for month in breakdown.months:
             monthly.add_row(month, *(f"{breakdown.by_month.get((month, v), 0):,}" for v in breakdown.vendors))
         console.print(monthly)
+    if result.headline is not None:
+        if not console.is_terminal:
+            console.width = max(console.width, 120)  # logs and pipes: wide enough for the table
+        console.print(headline_table(result.headline))
     imports = Table(title="Imports")
     for heading in ("file", "read", "stored", "rejected"):
         imports.add_column(heading, justify="left" if heading == "file" else "right")
@@ -117,3 +123,34 @@ def show_demo(console: Console, result: DemoResult) -> None:
     root = result.workspace.root
     console.print(f"Workspace: [bold]{root}[/]  (steward.toml, definitions/, warehouse.duckdb, records.db, reports/)")
     console.print(f"Try: [bold]steward status -w {root}[/]")
+
+
+def headline_table(result: MetricResult) -> Table:
+    """Vendor x month table of the headline metrics: a section per vendor, compact numbers."""
+    table = Table(
+        title="Headline metrics per vendor and month",
+        caption="units: " + ", ".join(f"{m.id} {m.unit}" for m in result.metrics) + ". Formulas: steward metrics list",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    table.add_column("month", min_width=14, no_wrap=True)
+    for metric in result.metrics:
+        table.add_column(metric.id.replace("_", " "), justify="right")
+    vendor = None
+    for row in result.rows():
+        if row["vendor"] != vendor:
+            vendor = row["vendor"]
+            table.add_row(f"[bold]{vendor}[/]", end_section=False)
+        month = str(row["month"])[:7]
+        table.add_row(month, *(_compact(row[m.id]) for m in result.metrics))
+    return table
+
+
+def _compact(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

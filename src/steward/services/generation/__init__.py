@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from steward.services.generation.arrivals import build_calendar
+from steward.services.generation.events import events_chunk
 from steward.services.generation.interactions import Population, interaction_chunk
 from steward.services.generation.orders import orders_table
 from steward.services.generation.profiles import DEFAULT_VENDORS, VendorProfile
@@ -50,7 +51,7 @@ def generate(
     file_format: FileFormat = "parquet",
     progress: Callable[[int, int], None] | None = None,
 ) -> GenerationSummary:
-    """Write interactions, agent states, schedules, forecasts and orders to `out_dir`."""
+    """Write interactions (with ticket histories for a sample), agent states, schedules, forecasts and orders."""
     if not MIN_INTERACTIONS <= interactions <= MAX_INTERACTIONS:
         raise ValueError(
             f"interactions must be between {MIN_INTERACTIONS:,} and {MAX_INTERACTIONS:,}, not {interactions:,}"
@@ -61,24 +62,28 @@ def generate(
     vendors = DEFAULT_VENDORS
     files: dict[str, Path] = {}
     rows: dict[str, int] = {}
-    with TableWriter(out_dir / f"interactions.{file_format}", file_format) as writer:
+    with (
+        TableWriter(out_dir / f"interactions.{file_format}", file_format) as writer,
+        TableWriter(out_dir / f"interaction_events.{file_format}", file_format) as event_writer,
+    ):
         for chunk, first in enumerate(range(0, interactions, CHUNK)):
             count = min(CHUNK, interactions - first)
             rng = np.random.default_rng([seed, chunk])
-            writer.write(
-                interaction_chunk(
-                    first_index=first,
-                    count=count,
-                    vendors=vendors,
-                    calendar=calendar,
-                    population=population,
-                    total=interactions,
-                    rng=rng,
-                )
+            table = interaction_chunk(
+                first_index=first,
+                count=count,
+                vendors=vendors,
+                calendar=calendar,
+                population=population,
+                total=interactions,
+                rng=rng,
             )
+            writer.write(table)
+            event_writer.write(events_chunk(table, np.random.default_rng([seed, chunk, 1])))
             if progress is not None:
                 progress(first + count, interactions)
         files["interactions"], rows["interactions"] = writer.path, writer.rows
+        files["interaction_events"], rows["interaction_events"] = event_writer.path, event_writer.rows
     others: dict[str, pa.Table] = {
         "agent_states": agent_states_table(vendors, interactions, calendar, seed),
         "schedules": schedules_table(vendors, interactions, calendar),
