@@ -12,9 +12,9 @@ missing key is a missing value).
 
 Structure: a metric's measure has a source. INTERACTIONS and REPLIES metrics are computed per
 group of in-scope interactions by a function looked up in `CLOCKS` (durations), `COUNTS` or
-`RATIOS` (keyed by measure and variant); BACKLOG is computed per period end. Measures of other
-sources (AGENT_TIME, FORECASTS, CUSTOMERS) raise NotImplementedError until they are added to
-`SOURCES`.
+`RATIOS` (keyed by measure and variant); BACKLOG is computed per period end. Measures of the other
+sources (AGENT_TIME, FORECASTS, CUSTOMERS) are computed by tests/oracle_workforce.py, to which
+`compute_parts` hands them, so this is the one entry point for every built-in metric.
 """
 
 from __future__ import annotations
@@ -108,6 +108,7 @@ def compute_parts(
     reporting_tz: str = "UTC",
     calendars: CalendarSet | None = None,
     where: dict[str, list[str]] | None = None,
+    costs: Sequence[dict[str, Any]] = (),
 ) -> dict[Key, Parts]:
     """As `compute`, with each value's numerator and denominator (or count)."""
     if grain is not None and grain not in GRAINS:
@@ -122,7 +123,12 @@ def compute_parts(
     )
     source = metric.spec.source
     if source not in SOURCES:
-        raise NotImplementedError(f"the oracle does not compute {source.value} measures yet ({metric.measure})")
+        # Agent time, forecasts and customers live in the companion module (same conventions).
+        from tests import oracle_workforce
+
+        return oracle_workforce.compute_parts(
+            metric, data, by=by, grain=grain, start=start, end=end, reporting_tz=reporting_tz, where=where, costs=costs
+        )
     return SOURCES[source](metric, Warehouse.of(data, calendars), query)
 
 

@@ -115,13 +115,13 @@ def test_engine_slot_lookup_matches_the_calendar(start: datetime, seconds: int, 
     start = start.replace(microsecond=0)
     backend = ibis.duckdb.connect()
     first, last = datetime(2026, 3, 1), datetime(2026, 5, 1)
-    table, size = business_time.slot_table([calendar], {calendar.name: 0}, first, last)
+    table, size = business_time.slot_table([calendar], first, last)
     backend.create_table(business_time.SLOT_TABLE, table, temp=True)
     epoch = datetime(1970, 1, 1)
     first_slot = int((first - epoch).total_seconds()) // size
     count = int((last - first).total_seconds()) // size
     plan = business_time.CalendarPlan(
-        {calendar.name: 0}, size, first_slot, count, backend.table(business_time.SLOT_TABLE)
+        {calendar.name: 0}, 1, size, first_slot, count, backend.table(business_time.SLOT_TABLE)
     )
     rows = backend.create_table(
         "pairs",
@@ -161,3 +161,12 @@ def test_utc_offsets_and_local_months() -> None:
         date(2026, 4, 1),
         date(2026, 7, 1),
     ]
+
+
+def test_a_queue_claimed_by_two_calendars_is_a_problem(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.yaml").write_text(
+            f"name: {name}\ntimezone: UTC\nhours: {{mon-fri: ['09:00-17:00']}}\napplies_to: {{queues: [billing]}}\n"
+        )
+    issues = load_calendars(tmp_path).issues
+    assert ["queue 'billing' is claimed by calendars 'a' and 'b'" in str(issue) for issue in issues] == [True]

@@ -168,3 +168,27 @@ def test_quality_score_is_reserved_and_unknown_ids_suggest_close_ones() -> None:
         MetricDefinition(id="quality_score", label="x", measure="volume", better="higher")
     with pytest.raises(KeyError, match="frt_p90"):
         load_catalogue().get("frt_p99")
+
+
+def test_parameters_are_checked_not_truncated(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        """metrics:
+  - {id: half_hour, label: x, measure: first_response, statistic: within_target, params: {target_minutes: 0.5},
+     better: higher}
+  - {id: bad_window, label: x, measure: fcr, params: {window_days: 7.5}, better: higher}
+  - {id: bad_pause, label: x, measure: resolution, statistic: mean, params: {pause_states: [pendng]}, better: lower}
+""",
+    )
+    catalogue = load_catalogue(tmp_path)
+    text = "\n".join(str(issue) for issue in catalogue.issues)
+    assert "window_days: '7.5' is not a whole number" in text
+    assert "'pendng' unknown" in text
+    loaded = load_catalogue(
+        _write(
+            tmp_path / "ok",
+            "metrics:\n  - {id: half, label: x, measure: first_response, "
+            "statistic: within_target, params: {target_minutes: 0.5}, better: higher}\n",
+        ).parent
+    )
+    assert loaded.get("half").params["target_minutes"] == 0.5

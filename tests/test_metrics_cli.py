@@ -123,3 +123,20 @@ def test_broken_definitions_stop_queries_with_file_and_line(filled: Workspace) -
     assert "team.yaml:5" in output and "better" in output
     code, output = run(filled, "list")
     assert code == 2 and "team.yaml:5" in output
+
+
+def test_a_calendar_named_like_the_fallback_does_not_duplicate_rows(filled: Workspace) -> None:
+    calendars = filled.root / "definitions" / "calendars"
+    (calendars / "always.yaml").write_text(
+        "name: 24x7\ntimezone: UTC\nhours: {mon-sun: ['00:00-24:00']}\napplies_to: {queues: [billing]}\n"
+    )
+    code, output = run(filled, "query", "volume", "frt_business_mean", "--by", "vendor", "--format", "json")
+    assert code == 0, output
+    assert {r["vendor"]: r["volume"] for r in json.loads(output)} == {"acme": 1, "northwind": 4}
+
+
+def test_empty_group_values_stay_one_group_across_sources(filled: Workspace) -> None:
+    # No row has a site: volume (interactions) and backlog (snapshots) must meet in one empty group.
+    code, output = run(filled, "query", "volume", "backlog", "--by", "site", "--to", "2026-02-28", "--format", "json")
+    assert code == 0, output
+    assert json.loads(output) == [{"site": None, "volume": 5, "backlog": 5}]

@@ -534,10 +534,25 @@ def test_stricter_definitions_count_no_more(data: dict[str, list[Row]], query: M
             assert (getattr(part, field) or 0) <= (getattr(high.get(key, Parts(None)), field) or 0), (stricter, key)
 
 
-def test_the_oracle_refuses_measures_it_does_not_know_yet() -> None:
-    occupancy = CATALOGUE["occupancy"]
-    with pytest.raises(NotImplementedError, match="agent_time"):
-        oracle.compute(occupancy, {"interactions": []})
+def test_one_oracle_entry_point_covers_agent_time_too() -> None:
+    # 40 busy and 10 available minutes: occupancy 80 %, handed to tests/oracle_workforce.py.
+    states = [
+        {
+            "vendor": "acme",
+            "agent_id": "a1",
+            "state": "on_contact",
+            "start_at": datetime(2026, 3, 2, 9),
+            "end_at": datetime(2026, 3, 2, 9, 40),
+        },
+        {
+            "vendor": "acme",
+            "agent_id": "a1",
+            "state": "available",
+            "start_at": datetime(2026, 3, 2, 9, 40),
+            "end_at": datetime(2026, 3, 2, 9, 50),
+        },
+    ]
+    assert oracle.compute(CATALOGUE["occupancy"], {"agent_states": states, "schedules": []}) == {(): 80.0}
 
 
 def test_percentiles_interpolate_between_closest_ranks() -> None:

@@ -160,6 +160,20 @@ class CalendarSet:
         return defaults[0] if defaults else None
 
 
+def _double_claims(folder: Path, definitions: list[CalendarDefinition]) -> list[DefinitionIssue]:
+    """A queue or vendor named by two calendars: which one applies would depend on file order."""
+    issues = []
+    for kind in ("queues", "vendors"):
+        claimed: dict[str, str] = {}
+        for definition in definitions:
+            for name in getattr(definition.applies_to, kind):
+                if name in claimed:
+                    message = f"{kind[:-1]} {name!r} is claimed by calendars {claimed[name]!r} and {definition.name!r}"
+                    issues.append(DefinitionIssue(folder, None, "", message))
+                claimed.setdefault(name, definition.name)
+    return issues
+
+
 def _only_comments(path: Path) -> bool:
     lines = path.read_text(encoding="utf-8-sig").splitlines()
     return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
@@ -183,6 +197,7 @@ def load_calendars(folder: Path, vendor_calendars: tuple[tuple[str, str], ...] =
         issues.append(DefinitionIssue(folder, None, "", f"more than one default calendar: {', '.join(defaults)}"))
     for name in {n for n in names if names.count(n) > 1}:
         issues.append(DefinitionIssue(folder, None, "", f"calendar name {name!r} is used by more than one file"))
+    issues.extend(_double_claims(folder, definitions))
     for vendor, calendar in vendor_calendars:
         if calendar not in names:
             issues.append(

@@ -195,19 +195,34 @@ def _typed_params(given: dict[str, Any], measure: Measure) -> dict[str, ParamVal
             if isinstance(default, tuple):
                 typed[parameter.name] = (value,) if isinstance(value, str) else tuple(str(v) for v in value)
             elif isinstance(default, int) and not isinstance(default, bool):
-                typed[parameter.name] = int(value)
+                typed[parameter.name] = _whole(value)
             elif isinstance(default, float):
                 typed[parameter.name] = float(value)
             else:
                 typed[parameter.name] = str(value)
         except (TypeError, ValueError) as error:
-            raise ValueError(f"parameter {parameter.name}: {value!r} is not a {type(default).__name__}") from error
+            kind = {"int": "whole number", "float": "number"}.get(type(default).__name__, "text")
+            raise ValueError(f"parameter {parameter.name}: {value!r} is not a {kind}") from error
         _check_entries(parameter, typed[parameter.name])
     return typed
 
 
+def _whole(value: object) -> int:
+    """A whole number, also written 7.0; 7.5 is an error rather than silently 7."""
+    number = float(str(value))
+    if not number.is_integer():
+        raise ValueError(f"{value!r} is not a whole number")
+    return int(number)
+
+
 def _check_entries(parameter: Parameter, entries: ParamValue) -> None:
-    if parameter.entry_format is None or not isinstance(entries, tuple):
+    if not isinstance(entries, tuple):
+        return
+    unknown = [entry for entry in entries if parameter.choices and entry not in parameter.choices]
+    if unknown:
+        names = ", ".join(map(repr, unknown))
+        raise ValueError(f"parameter {parameter.name}: {names} unknown; one of {', '.join(parameter.choices)}")
+    if parameter.entry_format is None:
         return
     bad = [entry for entry in entries if not re.match(parameter.entry_format, entry)]
     if bad:

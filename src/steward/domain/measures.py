@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from steward.domain.canonical import STATUSES
+
 
 class Kind(StrEnum):
     """How a measure aggregates."""
@@ -44,6 +46,8 @@ class Parameter:
     default: float | int | str | tuple[str, ...]
     meaning: str
     entry_format: str | None = None
+    choices: tuple[str, ...] = ()
+    """When set, every entry of a list parameter must be one of these."""
     """For a list parameter: a regular expression every entry must match (checked when a definition loads)."""
 
 
@@ -79,12 +83,13 @@ PAUSE = Parameter(
     "pause_states",
     (),
     "Statuses during which the clock stops (from interaction_events), e.g. [pending, on_hold].",
+    choices=STATUSES,
 )
-TARGET = Parameter("target_minutes", 60, "Target for the 'within target' statistic, in minutes.")
+TARGET = Parameter("target_minutes", 60.0, "Target for the 'within target' statistic, in minutes.")
 WINDOW = Parameter("window_days", 7, "Days after a contact in which a new contact by the same customer is a repeat.")
-THRESHOLD = Parameter("threshold_seconds", 20, "Answer within this many seconds to meet the service level.")
+THRESHOLD = Parameter("threshold_seconds", 20.0, "Answer within this many seconds to meet the service level.")
 PRODUCTIVE = Parameter("productive_states", ("available", "on_contact", "wrap"), "Agent states that count as working.")
-SHORT_ABANDON = Parameter("short_abandon_seconds", 5, "Abandons quicker than this are treated as short abandons.")
+SHORT_ABANDON = Parameter("short_abandon_seconds", 5.0, "Abandons quicker than this are treated as short abandons.")
 
 _MEASURES = (
     Measure(
@@ -149,7 +154,10 @@ _MEASURES = (
         Kind.RATIO,
         Source.INTERACTIONS,
         "seconds",
-        {"answered": "sum of queue_wait_seconds of answered contacts / answered contacts"},
+        {
+            "answered": "sum of waits (queue_wait_seconds, else created_at -> first_response_at) of answered contacts "
+            "/ answered contacts"
+        },
     ),
     Measure(
         "service_level",

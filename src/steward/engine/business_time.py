@@ -29,7 +29,6 @@ from steward.definitions.calendars import CalendarSet
 from steward.domain.calendar import BusinessCalendar, always_open
 
 SLOT_TABLE = "steward_calendar_slots"
-UNASSIGNED = "24x7"
 DAY = 86400
 
 
@@ -38,6 +37,8 @@ class CalendarPlan:
     """The calendars in play, their integer codes and the registered slot table."""
 
     codes: dict[str, int]
+    """Calendar name -> code; the always-open calendar for unassigned rows is `fallback_code`."""
+    fallback_code: int
     slot_seconds: int
     first_slot: int
     """Epoch slot number of the table's first slot."""
@@ -46,11 +47,12 @@ class CalendarPlan:
     """The registered slot table, looked up once (a catalogue round trip per use adds up)."""
 
 
-def calendar_code(rows: ir.Table, calendars: CalendarSet, codes: dict[str, int]) -> ir.IntegerValue:
+def calendar_code(rows: ir.Table, calendars: CalendarSet, plan: CalendarPlan) -> ir.IntegerValue:
     """Each row's calendar: by queue, else by vendor, else the default, else always open."""
+    codes = plan.codes
     cases = [(rows.queue == queue, codes[name]) for queue, name in sorted(calendars.by_queue.items())]
     cases += [(rows.vendor == vendor, codes[name]) for vendor, name in sorted(calendars.by_vendor.items())]
-    fallback = codes[calendars.default] if calendars.default else codes[UNASSIGNED]
+    fallback = codes[calendars.default] if calendars.default else plan.fallback_code
     if not cases:
         return ibis.literal(fallback, type="int64")
     return ibis.cases(*cases, else_=fallback).cast("int64")
@@ -76,21 +78,19 @@ def slot_seconds(intervals: list[np.ndarray]) -> int:
     return int(np.gcd.reduce(np.append(edges % DAY, DAY)))
 
 
-def slot_table(
-    calendars: list[BusinessCalendar], codes: dict[str, int], first: datetime, last: datetime
-) -> tuple[pa.Table, int]:
-    """`key`, `intercept`, `rate` per calendar and slot of [first, last) (both midnight UTC), and the slot size."""
+def slot_table(calendars: list[BusinessCalendar], first: datetime, last: datetime) -> tuple[pa.Table, int]:
+    """`key`, `intercept`, `rate` per calendar (code = position in the list) and slot of [first, last)
+    (both midnight UTC), and the slot size."""
     intervals = open_intervals(calendars, first, last)
     size = slot_seconds(intervals)
     origin, count = _epoch(first) // size, (_epoch(last) - _epoch(first)) // size
     starts = (np.arange(origin, origin + count, dtype=np.int64)) * size
     parts = []
-    for calendar, spans in zip(calendars, intervals, strict=True):
+    for code, spans in enumerate(intervals):
         is_open = np.zeros(count, dtype=np.bool_)
         for start, end in spans:
             is_open[start // size - origin : end // size - origin] = True
         before = np.concatenate(([0], np.cumsum(is_open[:-1], dtype=np.int64) * size))
-        code = codes[calendar.name]
         parts.append(
             pa.table(
                 {
@@ -117,12 +117,13 @@ def register(
     if key in cache:
         return cache[key]
     years = range(first.year - 1, last.year + 2)
-    built = [definition.build(years) for definition in calendars.definitions] + [always_open(UNASSIGNED)]
+    built = [definition.build(years) for definition in calendars.definitions]
     codes = {calendar.name: index for index, calendar in enumerate(built)}
-    table, size = slot_table(built, codes, first, last)
+    # The always-open calendar is found by its position, never by a name a user could also choose.
+    table, size = slot_table([*built, always_open()], first, last)
     _replace_session_table(backend, SLOT_TABLE, table)
     count = (_epoch(last) - _epoch(first)) // size
-    plan = CalendarPlan(codes, size, _epoch(first) // size, count, backend.table(SLOT_TABLE))
+    plan = CalendarPlan(codes, len(built), size, _epoch(first) // size, count, backend.table(SLOT_TABLE))
     cache.clear()
     cache[key] = plan
     return plan
@@ -139,7 +140,8 @@ def _replace_session_table(backend: BaseBackend, name: str, table: pa.Table) -> 
 
 
 def epoch_seconds(column: ir.TimestampValue) -> ir.IntegerValue:
-    return column.epoch_seconds().cast("int64")
+    """Whole seconds since 1970, fractions dropped: backends round or truncate differently otherwise."""
+    return column.truncate("s").epoch_seconds().cast("int64")
 
 
 def slot_key(calendar: ir.IntegerValue, seconds: ir.IntegerValue, plan: CalendarPlan) -> ir.IntegerValue:

@@ -53,7 +53,7 @@ def with_event_stops(ctx: QueryContext, rows: ir.Table) -> ir.Table:
 
 def with_calendar_code(ctx: QueryContext, rows: ir.Table) -> ir.Table:
     plan = calendar_plan(ctx)
-    return rows.mutate(**{CALENDAR_CODE: business_time.calendar_code(rows, ctx.calendars, plan.codes)})
+    return rows.mutate(**{CALENDAR_CODE: business_time.calendar_code(rows, ctx.calendars, plan)})
 
 
 def calendar_plan(ctx: QueryContext) -> business_time.CalendarPlan:
@@ -115,7 +115,9 @@ def paused_seconds(
     """Add `output`: seconds (calendar or business) in `states` between each row's start and stop."""
     events = ctx.table("interaction_events").filter(ibis._.kind == "status")
     ordered = events.mutate(
-        seg_end=events.at.lead().over(ibis.window(group_by=list(KEYS), order_by=[events.at, events.value]))
+        seg_end=events.at.lead().over(
+            ibis.window(group_by=list(KEYS), order_by=[events.at, events.value.fill_null("")])
+        )
     )
     paused = ordered.filter(ordered.value.isin(list(states)))
     columns = [*KEYS, start, stop] + ([CALENDAR_CODE] if business else [])

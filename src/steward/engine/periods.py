@@ -93,7 +93,8 @@ class Periods:
         fixed = self.fixed_offset
         if fixed is not None:
             return column if fixed == 0 else column + ibis.interval(seconds=fixed)
-        offsets = utc_offsets(self.timezone, first - timedelta(days=1), last + timedelta(days=1))
+        # A period may start up to a year before the earliest instant (backlog labels its period by its start).
+        offsets = utc_offsets(self.timezone, first - timedelta(days=370), last + timedelta(days=370))
         if len(offsets) == 1:
             return column if offsets[0][1] == 0 else column + ibis.interval(seconds=offsets[0][1])
         seconds = ibis.cases(

@@ -187,7 +187,8 @@ def _join(parts: list[tuple[ir.Table, list[MetricPlan]]], keys: list[str]) -> ir
             joined = joined.cross_join(table)
             continue
         right = table.rename({f"r_{k}": k for k in keys})
-        merged = joined.outer_join(right, [joined[k] == right[f"r_{k}"] for k in keys])
+        # An empty group value is a group too: match it null-safely, or it splits into two rows.
+        merged = joined.outer_join(right, [joined[k].identical_to(right[f"r_{k}"]) for k in keys])
         merged = merged.mutate(**{k: merged[k].fill_null(merged[f"r_{k}"]) for k in keys})
         joined = merged.drop(*(f"r_{k}" for k in keys))
     return joined

@@ -13,6 +13,7 @@ from steward.importers.base import ImportOptions
 from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.services.ingest import ImportSummary, import_file
 from steward.services.metrics import MetricResult, build_request, run_query
+from steward.storage.settings import SETTINGS_FILE
 from steward.workspace import Workspace
 
 DEMO_MARKER = ".steward/demo"
@@ -29,6 +30,7 @@ HEADLINE_METRICS = (
     "csat_top2",
     "nps",
 )
+REPORTING_TIMEZONE = "Europe/Berlin"
 IN_HOUSE_HOURS = {"mon-fri": ["08:00-12:30", "13:30-18:00"]}
 PARTNER_HOURS = {"mon-fri": ["07:00-22:00"], "sat": ["09:00-17:00"]}
 
@@ -83,7 +85,11 @@ def build_demo(
         raise DemoError(f"{root} exists and is not a demo workspace; choose another folder")
     if root.exists():
         shutil.rmtree(root)
-    workspace = Workspace.init(root, name="demo")
+    Workspace.init(root, name="demo").close()
+    settings = root / SETTINGS_FILE
+    # The demo company sits in Berlin: its months start at Berlin midnight.
+    settings.write_text(settings.read_text().replace('timezone = "UTC"', f'timezone = "{REPORTING_TIMEZONE}"'))
+    workspace = Workspace.open(root)
     (root / DEMO_MARKER).write_text("created by `steward demo`; the folder is rebuilt on every run\n")
     (root / "definitions" / "vendors.yaml").write_text(vendors_yaml(DEFAULT_VENDORS), encoding="utf-8")
     for vendor in DEFAULT_VENDORS:
@@ -118,11 +124,11 @@ class Breakdown:
 
 
 def demo_breakdown(workspace: Workspace) -> Breakdown:
-    """Interactions per vendor and channel, and per vendor and UTC month (through Ibis)."""
+    """Interactions per vendor and channel, and per vendor and month in the reporting time zone."""
     t = workspace.warehouse.table("interactions")
     by_channel = t.group_by(["vendor", "channel"]).aggregate(n=t.count()).to_pyarrow().to_pylist()
-    month = t.created_at.truncate("M").strftime("%Y-%m").name("month")
-    by_month = t.group_by([t.vendor, month]).aggregate(n=t.count()).to_pyarrow().to_pylist()
+    volume = run_query(workspace, build_request(("volume",), by=["vendor", "month"])).table.to_pylist()
+    by_month = [{"vendor": r["vendor"], "month": r["month"].strftime("%Y-%m"), "n": r["volume"]} for r in volume]
     return Breakdown(
         vendors=sorted({str(r["vendor"]) for r in by_channel}),
         channels=sorted({str(r["channel"]) for r in by_channel}),

@@ -99,7 +99,7 @@ def show_demo(console: Console, result: DemoResult) -> None:
             counts = [breakdown.by_channel.get((vendor, c), 0) for c in breakdown.channels]
             table.add_row(vendor, *(f"{n:,}" for n in counts), f"{sum(counts):,}")
         console.print(table)
-        monthly = Table(title="Interactions per month (UTC) and vendor")
+        monthly = Table(title="Interactions per month and vendor")
         for heading in ("month", *breakdown.vendors):
             monthly.add_column(heading, justify="left" if heading == "month" else "right")
         for month in breakdown.months:
