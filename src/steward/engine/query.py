@@ -187,11 +187,22 @@ def _join(parts: list[tuple[ir.Table, list[MetricPlan]]], keys: list[str]) -> ir
             joined = joined.cross_join(table)
             continue
         right = table.rename({f"r_{k}": k for k in keys})
-        # An empty group value is a group too: match it null-safely, or it splits into two rows.
-        merged = joined.outer_join(right, [joined[k].identical_to(right[f"r_{k}"]) for k in keys])
+        merged = joined.outer_join(right, [_same_group(joined[k], right[f"r_{k}"]) for k in keys])
         merged = merged.mutate(**{k: merged[k].fill_null(merged[f"r_{k}"]) for k in keys})
         joined = merged.drop(*(f"r_{k}" for k in keys))
     return joined
+
+
+EMPTY_GROUP = "\x1f(empty)\x1f"
+"""Stands in for a missing group value while sources are joined (PostgreSQL cannot full-join on
+IS NOT DISTINCT FROM); no real value contains these control characters."""
+
+
+def _same_group(left: ir.Value, right: ir.Value) -> ir.BooleanValue:
+    """Equal group values, an empty one matching an empty one (or it would split into two rows)."""
+    if left.type().is_string():
+        return left.fill_null(EMPTY_GROUP) == right.fill_null(EMPTY_GROUP)
+    return left == right
 
 
 def _values(table: ir.Table, plans: list[MetricPlan], keys: list[str]) -> ir.Table:
