@@ -141,7 +141,8 @@ def _replace_session_table(backend: BaseBackend, name: str, table: pa.Table) -> 
 
 def epoch_seconds(column: ir.TimestampValue) -> ir.IntegerValue:
     """Whole seconds since 1970, fractions dropped: backends round or truncate differently otherwise."""
-    return column.truncate("s").epoch_seconds().cast("int64")
+    # FLOOR, not a cast: DuckDB and PostgreSQL round when casting, Spark's epoch is already truncated.
+    return column.epoch_seconds().cast("float64").floor().cast("int64")
 
 
 def slot_key(calendar: ir.IntegerValue, seconds: ir.IntegerValue, plan: CalendarPlan) -> ir.IntegerValue:
