@@ -10,7 +10,6 @@ shared with tests/test_metrics_oracle.py.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,6 +19,7 @@ from typing import Any
 import pytest
 import yaml
 from tests import oracle
+from tests.native_rows import write_table
 from tests.oracle import Key, Parts, Row
 
 from steward.definitions.calendars import CalendarDefinition, CalendarSet
@@ -181,30 +181,6 @@ def assert_same_parts(expected: dict[Key, Parts], actual: dict[Key, Parts], metr
 # --------------------------------------------------------------------------------------------
 # The engine side: rows into a workspace, results out
 # --------------------------------------------------------------------------------------------
-
-
-def csv_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, datetime):
-        assert value.tzinfo is None, "rows hold naive-UTC datetimes"
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, float):
-        return repr(value)
-    return str(value)
-
-
-def write_table(path: Path, table: str, rows: list[Row]) -> Path:
-    """A native CSV with every canonical column any row uses, in canonical order."""
-    used = {name for row in rows for name in row}
-    columns = [name for name in TABLES[table].column_names if name in used]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([csv_value(row.get(name)) for name in columns] for row in rows)
-    return path
 
 
 def load_workspace(

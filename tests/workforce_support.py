@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from tests.native_rows import write_table
 from tests.oracle import Key, Parts, Row
 
 from steward.definitions.costs import COSTS_FILE, load_costs
@@ -27,25 +26,6 @@ COMPONENTS = ("numerator", "denominator")
 def at(text: str) -> datetime:
     """'2026-01-05 09:00' or with seconds -> naive UTC."""
     return datetime.fromisoformat(text)
-
-
-def csv_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return str(value)
-
-
-def write_table(path: Path, table: str, rows: list[Row]) -> Path:
-    """A native CSV with the canonical columns the rows use."""
-    used = {name for row in rows for name in row}
-    columns = [name for name in TABLES[table].column_names if name in used]
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(columns)
-        writer.writerows([csv_value(row.get(name)) for name in columns] for row in rows)
-    return path
 
 
 def load(
