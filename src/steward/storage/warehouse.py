@@ -7,8 +7,11 @@ that (`sql_connection`), and the ingest service requires it.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import FrameType
 from urllib.parse import parse_qsl, urlsplit
 
 import ibis
@@ -140,7 +143,8 @@ class Warehouse:
         connection = self.sql_connection
         connection.execute("BEGIN TRANSACTION")
         try:
-            yield connection
+            with _interrupting(connection):
+                yield connection
         except BaseException as error:
             connection.execute("ROLLBACK")
             if _is_interruption(error):
@@ -148,6 +152,29 @@ class Warehouse:
                 raise KeyboardInterrupt("import interrupted") from error
             raise
         connection.execute("COMMIT")
+
+
+@contextmanager
+def _interrupting(connection: DuckDBPyConnection) -> Iterator[None]:
+    """Ctrl-C stops the running statement too, not only the Python code around it.
+
+    Python delivers SIGINT between bytecodes; a long DuckDB statement may never give it the chance
+    (or take the pending signal for itself), so the handler also asks DuckDB to stop.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        connection.interrupt()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def spark_backend(url: str) -> BaseBackend:
