@@ -35,9 +35,6 @@ CASES = sorted(CASES_FOLDER.glob("*.yaml"))
 CASE_KEYS = {"reasoning", "calendars", "definitions", "interactions", "interaction_events", "query", "expected"}
 QUERY_KEYS = {"metrics", "by", "grain", "start", "end", "reporting_tz", "where"}
 COMPONENTS = ("numerator", "denominator", "count")
-ENGINE_PENDING = "the metrics engine (steward.engine.query) has not landed yet"
-KNOWN_ENGINE_DEVIATIONS: dict[str, str] = {}
-"""Cases where the engine departs from docs/metrics.md; strict xfail, so a fix shows up as a failure to remove."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -273,18 +270,8 @@ def test_oracle_matches_the_hand_computed_values(path: Path) -> None:
         assert_same_parts(case.expected[metric_id], got, metric, "oracle")
 
 
-def engine_cases() -> list[Any]:
-    return [
-        pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=KNOWN_ENGINE_DEVIATIONS[path.stem]))
-        if path.stem in KNOWN_ENGINE_DEVIATIONS
-        else path
-        for path in CASES
-    ]
-
-
-@pytest.mark.parametrize("path", engine_cases(), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
 def test_engine_matches_the_hand_computed_values(path: Path, request: pytest.FixtureRequest) -> None:
-    pytest.importorskip("steward.engine.query", reason=ENGINE_PENDING)
     workspace: Workspace = request.getfixturevalue("workspace")
     case = load_case(path)
     load_workspace(workspace, case.data, case.calendars, case.definitions)

@@ -24,7 +24,6 @@ from hypothesis import strategies as st
 from tests import oracle
 from tests.oracle import Key, Parts, Row
 from tests.test_metric_cases import (
-    ENGINE_PENDING,
     MetricQuery,
     assert_same_parts,
     catalogue,
@@ -367,15 +366,9 @@ def calendar_set(files: list[dict[str, Any]]) -> CalendarSet:
 # --------------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def engine_available() -> None:
-    pytest.importorskip("steward.engine.query", reason=ENGINE_PENDING)
-
-
 @ENGINE
 @given(data=histories(), files=calendar_sets(), query=queries())
 def test_engine_agrees_with_the_oracle(
-    engine_available: None,
     tmp_path_factory: pytest.TempPathFactory,
     data: dict[str, list[Row]],
     files: list[dict[str, Any]],

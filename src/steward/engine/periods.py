@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -73,9 +74,7 @@ class Periods:
     @property
     def fixed_offset(self) -> int | None:
         """The zone's offset in seconds if it never changed between 1970 and 2100 (UTC, Asia/Manila today...)."""
-        zone = ZoneInfo(self.timezone)
-        offsets = {_offset(zone, datetime(year, month, 1)) for year in range(1970, 2101) for month in (1, 7)}
-        return offsets.pop() if len(offsets) == 1 else None
+        return _fixed_offset(self.timezone)
 
     def instant(self, day: date) -> datetime:
         """Local midnight starting `day`, as naive UTC."""
@@ -117,6 +116,14 @@ class Periods:
             starts.append(day)
             day = next_period(day, grain)
         return starts
+
+
+@cache
+def _fixed_offset(zone_name: str) -> int | None:
+    # 262 zone lookups; asked several times per query, so once per zone and process.
+    zone = ZoneInfo(zone_name)
+    offsets = {_offset(zone, datetime(year, month, 1)) for year in range(1970, 2101) for month in (1, 7)}
+    return offsets.pop() if len(offsets) == 1 else None
 
 
 def truncate_date(day: date, grain: str) -> date:
