@@ -86,7 +86,12 @@ class LocatedYaml:
 
 def parse_located(text: str, file: Path, *, text_scalars: bool = True) -> LocatedYaml:
     """Parse YAML text; raises DefinitionError (with the line) when it is not valid YAML."""
-    loader: yaml.SafeLoader = _TextLoader(text) if text_scalars else yaml.SafeLoader(text)
+    try:
+        # The reader rejects control characters as soon as it is built, so building it can fail too.
+        loader: yaml.SafeLoader = _TextLoader(text) if text_scalars else yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as error:
+        message = f"invalid YAML: character {error.character!r} at position {error.position} is not allowed"
+        raise DefinitionError([DefinitionIssue(file, None, "", message)]) from error
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 import ibis
@@ -24,6 +24,12 @@ class PeriodError(ValueError):
 
 def utc_offsets(zone_name: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
     """(naive UTC instant from which it applies, offset in seconds) for every offset in [start, end]."""
+    return list(_utc_offsets(zone_name, start, end))
+
+
+@lru_cache(maxsize=256)
+def _utc_offsets(zone_name: str, start: datetime, end: datetime) -> tuple[tuple[datetime, int], ...]:
+    # An hour-by-hour walk over two years or more; queries over the same range ask again and again.
     zone = ZoneInfo(zone_name)
     changes: list[tuple[datetime, int]] = []
     moment = start.replace(minute=0, second=0, microsecond=0)
@@ -35,7 +41,7 @@ def utc_offsets(zone_name: str, start: datetime, end: datetime) -> list[tuple[da
             changes.append((_exact_change(zone, moment - step, moment) if previous is not None else start, offset))
             previous = offset
         moment += step
-    return changes
+    return tuple(changes)
 
 
 def _offset(zone: ZoneInfo, naive_utc: datetime) -> int:

@@ -68,6 +68,8 @@ class QueryContext:
     start: datetime | None
     end: datetime | None
     grain: str | None
+    excluded: Sequence[tuple[datetime, datetime]] = ()
+    """UTC windows [from, to) taken out of measurement (a contract's force majeure, client-caused incidents)."""
     cache: dict[object, object] = field(default_factory=dict)
     """Facts about the data found while building this query (ranges, whether events exist)."""
     shared: dict[object, object] = field(default_factory=dict)
@@ -83,6 +85,8 @@ class QueryContext:
             conditions.append(rows[at] >= ibis.timestamp(self.start))
         if self.end is not None:
             conditions.append(rows[at] < ibis.timestamp(self.end))
+        for first, last in self.excluded:
+            conditions.append((rows[at] < ibis.timestamp(first)) | (rows[at] >= ibis.timestamp(last)))
         return rows.filter(*conditions) if conditions else rows
 
     def has_rows(self, name: str) -> bool:

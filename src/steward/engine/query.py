@@ -50,6 +50,11 @@ class MetricQuery:
     end: date | None = None
     grain: str | None = None
     reporting_tz: str | None = None
+    excluded: tuple[tuple[datetime, datetime], ...] = ()
+    """UTC windows [from, to) left out of every metric (sources that select rows by an instant)."""
+
+
+UNEXCLUDABLE = (Source.BACKLOG, Source.CUSTOMERS)
 
 
 class MetricsEngine:
@@ -111,6 +116,7 @@ class MetricsEngine:
             start,
             end,
             request.grain,
+            excluded=request.excluded,
             shared=self._shared,
         )
         keys = [*request.by, *([request.grain] if request.grain else [])]
@@ -129,6 +135,8 @@ def _check_groups(metrics: Sequence[MetricDefinition], request: MetricQuery) -> 
         if column not in ALL_DIMENSIONS:
             raise QueryError(f"cannot group or filter by {column!r}; columns: {', '.join(ALL_DIMENSIONS)}")
     for metric in metrics:
+        if request.excluded and metric.spec.source in UNEXCLUDABLE:
+            raise QueryError(f"{metric.id} is a snapshot ({metric.spec.source.value}); time cannot be excluded from it")
         allowed = DIMENSIONS[metric.spec.source]
         for column in [*request.by, *request.where]:
             if column not in allowed:
@@ -165,7 +173,12 @@ def _aggregate(ctx: QueryContext, result: SourceResult, request: MetricQuery) ->
 
 
 def period_range(ctx: QueryContext) -> tuple[datetime, datetime]:
-    """Earliest and latest instant in the warehouse (and the query), for the reporting zone's offsets."""
+    """Earliest and latest instant in the warehouse (and the query), for the reporting zone's offsets.
+
+    A query with both bounds only buckets rows inside them (every source selects its rows by the
+    instant it is bucketed by), so the bounds are enough and no table is scanned."""
+    if ctx.start is not None and ctx.end is not None:
+        return ctx.start, ctx.end
     if "period_range" not in ctx.cache:
         bounds: list[datetime] = [b for b in (ctx.start, ctx.end) if b is not None]
         for table, columns in TIME_COLUMNS.items():
