@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import csv
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from steward.domain.clock import FixedClock
+from steward.storage.records import Records
 from steward.workspace import Workspace
 
 POSTGRES_URL = os.environ.get("STEWARD_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -47,3 +50,17 @@ def postgres_url() -> str:
             pytest.fail("CI=true but no PostgreSQL server answers on 127.0.0.1:5432")
         pytest.skip("no PostgreSQL server answers on 127.0.0.1:5432 (user postgres, database test)")
     return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_records(postgres_url: str) -> Iterator[Records]:
+    schema = f"steward_test_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(postgres_url)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
+    records = Records(f"{postgres_url}?options=-csearch_path%3D{schema}")
+    yield records
+    records.close()
+    with admin.begin() as connection:
+        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from steward.interfaces.cli.app import app
@@ -48,6 +49,10 @@ def test_demo_builds_a_workspace_and_prints_the_summary(tmp_path: Path) -> None:
         "Headline metrics per vendor and month",
         "frt business p90",
         "csat top2",
+        "Contract scorecards for 2026-10",
+        "sunrise — 2026-10",
+        "net adjustment",
+        "HTML scorecard",
         str(folder),
     ):
         assert text in result.output, text
@@ -69,3 +74,27 @@ def test_demo_leaves_other_folders_alone(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["demo", "--dir", str(tmp_path), "--interactions", "1000"])
     assert result.exit_code == 2
     assert (tmp_path / "mine.txt").read_text() == "keep me"
+
+
+@pytest.mark.slow
+def test_full_demo_has_a_clear_miss_a_near_line_and_a_comfortable_partner(tmp_path: Path) -> None:
+    """At the default 500,000 interactions the demo contracts tell three different stories."""
+    from steward.services.demo import build_demo
+
+    result = build_demo(tmp_path / "demo")
+    try:
+        assert result.scorecards is not None
+        cards = {card["vendor"]: card for card in result.scorecards.cards}
+        assert result.scorecards.period.label == "2026-10" and set(cards) == {"sunrise", "northwind", "bluecrest"}
+        critical = {v: [lv for lv in c["levels"] if lv["kind"] == "critical"] for v, c in cards.items()}
+        assert sum(lv["status"] == "missed minimum" for lv in critical["sunrise"]) >= 2
+        assert float(cards["sunrise"]["credits_after_caps"]) > 0 and cards["sunrise"]["flags"]
+        assert all(lv["status"] == "met" for lv in critical["northwind"])
+        near = [lv for lv in critical["northwind"] if abs(lv["value"] - lv["expected"]) <= 0.05 * abs(lv["expected"])]
+        assert len(near) >= 2, critical["northwind"]
+        measured = [lv for lv in cards["bluecrest"]["levels"] if lv["status"] != "measured at quarter end"]
+        assert all(lv["status"] == "met" for lv in measured)
+        assert all(abs(lv["value"] - lv["expected"]) >= 0.04 * abs(lv["expected"]) for lv in measured)
+        assert float(cards["bluecrest"]["net_adjustment"]) >= 0
+    finally:
+        result.workspace.close()

@@ -94,20 +94,6 @@ def test_import_runs_record_hash_and_counts(workspace: Workspace, tmp_path: Path
     assert run.tables == {"interactions": {"read": 3, "inserted": 3, "updated": 0, "unchanged": 0, "rejected": 0}}
 
 
-@pytest.fixture
-def postgres_records(postgres_url: str) -> Iterator[Records]:
-    schema = f"steward_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(postgres_url)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f"CREATE SCHEMA {schema}"))
-    records = Records(f"{postgres_url}?options=-csearch_path%3D{schema}")
-    yield records
-    records.close()
-    with admin.begin() as connection:
-        connection.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
-
-
 @pytest.mark.postgres
 def test_records_store_on_postgresql(postgres_records: Records) -> None:
     postgres_records.migrate()

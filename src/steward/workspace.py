@@ -10,8 +10,10 @@ from functools import cached_property
 from pathlib import Path
 
 from steward.definitions.calendars import CalendarSet, load_calendars
+from steward.definitions.contract_models import contract_schema
+from steward.definitions.contracts import ContractBook, load_contracts
 from steward.definitions.costs import COSTS_FILE, CostBook, load_costs
-from steward.definitions.examples import CALENDAR_EXAMPLE, COSTS_EXAMPLE, VENDORS_EXAMPLE
+from steward.definitions.examples import CALENDAR_EXAMPLE, CONTRACT_EXAMPLE, COSTS_EXAMPLE, VENDORS_EXAMPLE
 from steward.definitions.metrics import Catalogue, load_catalogue
 from steward.definitions.vendors import load_vendors
 from steward.domain.clock import Clock
@@ -51,11 +53,15 @@ class Workspace:
         """Create a workspace folder (keeping anything already there) and open it."""
         root = root.resolve()
         (root / "definitions" / "calendars").mkdir(parents=True, exist_ok=True)
+        (root / "definitions" / "contracts").mkdir(exist_ok=True)
         (root / "reports").mkdir(exist_ok=True)
         _write_once(root / SETTINGS_FILE, DEFAULT_SETTINGS.format(name=name or root.name))
         _write_once(root / "definitions" / "vendors.yaml", VENDORS_EXAMPLE)
         _write_once(root / "definitions" / "calendars" / "example.yaml", CALENDAR_EXAMPLE)
         _write_once(root / "definitions" / COSTS_FILE, COSTS_EXAMPLE)
+        _write_once(root / "definitions" / "contracts" / "example.yaml", CONTRACT_EXAMPLE)
+        schema = root / "definitions" / "contracts" / "contract.schema.json"
+        schema.write_text(contract_schema() + "\n", encoding="utf-8")  # for editors; always this version's
         _write_once(root / ".gitignore", GITIGNORE)
         workspace = cls.open(root, clock)
         key = workspace.settings.pseudonym_key_file
@@ -97,6 +103,13 @@ class Workspace:
         vendors = load_vendors(self.root / "definitions" / "vendors.yaml").vendors
         chosen = tuple((v.name, v.calendar) for v in vendors if v.calendar)
         return load_calendars(self.root / "definitions" / "calendars", chosen)
+
+    @cached_property
+    def contracts(self) -> ContractBook:
+        """Contracts from definitions/contracts/, checked against the metrics and vendors they name."""
+        vendors = load_vendors(self.root / "definitions" / "vendors.yaml").vendors
+        folder = self.root / "definitions" / "contracts"
+        return load_contracts(folder, self.catalogue, [v.name for v in vendors])
 
     @cached_property
     def metrics(self) -> MetricsEngine:

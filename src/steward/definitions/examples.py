@@ -44,3 +44,35 @@ costs: []
 #    acquisition_spend: 30000  # spent on winning new ones
 #    currency: EUR             # ISO 4217; the same for every month
 """
+
+CONTRACT_EXAMPLE = """\
+# yaml-language-server: $schema=./contract.schema.json
+# A contract as code (docs/contracts.md). Remove the leading '# ' to use it; one file per contract.
+# Percentages are written in percent (10 = 10%); amounts in the contract's currency.
+# contract: northwind-2026
+# vendor: northwind                   # a vendor from vendors.yaml
+# currency: EUR
+# versions:
+#   - effective_from: 2026-01-01      # first day of a month; a later version replaces it from its date
+#     fees: {monthly_fixed: 20000, per_handled_contact: 2.10}
+#     at_risk_percent: 10             # credits in a month never exceed 10% of its charges
+#     rolling_cap: {percent: 8, periods: 12}
+#     chronic_failure: {within: 6, misses: 3, at_cap: 2}
+#     categories:
+#       - name: responsiveness
+#         pool_percent: 60            # share of the at-risk amount for this category
+#         levels:
+#           - id: email_first_response
+#             metric: frt_business_p90
+#             scope: {channels: [email]}
+#             expected: 240           # minutes, business time
+#             minimum: 360
+#             min_sample: 200
+#             allocation_percent: 50  # credit = at-risk x 60% x 50%
+#             earnback: {periods: 3}
+#             outcome: Customers hear back within half a business day
+#     key_measurements:               # reported, no money; move into a category to promote
+#       - {id: nps, metric: nps, expected: 30, outcome: Customers recommend us}
+# exclusions:
+#   - {from: 2026-03-10, to: 2026-03-11, kind: force_majeure, reason: Typhoon closed the Manila site}
+"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from steward.definitions.contract_models import contract_schema
 from steward.definitions.metrics import load_catalogue
 from steward.rendering.data_format import render_data_format
 from steward.rendering.metric_catalogue import render_metric_catalogue
@@ -17,6 +18,7 @@ def generated() -> dict[str, str]:
     return {
         "data-format.md": render_data_format(),
         "metric-catalogue.md": render_metric_catalogue(load_catalogue()),
+        "contract.schema.json": contract_schema() + "\n",
     }
 
 

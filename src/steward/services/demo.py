@@ -10,9 +10,11 @@ from pathlib import Path
 import yaml
 
 from steward.importers.base import ImportOptions
+from steward.services.demo_contracts import DEMO_CONTRACTS, SCHEMA_LINE
 from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.services.ingest import ImportSummary, import_file
 from steward.services.metrics import MetricResult, build_request, run_query
+from steward.services.scorecard import ScorecardReport, scorecards
 from steward.storage.settings import SETTINGS_FILE
 from steward.workspace import Workspace
 
@@ -46,6 +48,8 @@ class DemoResult:
     imports: list[ImportSummary] = field(default_factory=list)
     breakdown: Breakdown | None = None
     headline: MetricResult | None = None
+    scorecards: ScorecardReport | None = None
+    scorecard_html: Path | None = None
 
 
 def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
@@ -95,6 +99,7 @@ def build_demo(
     for vendor in DEFAULT_VENDORS:
         calendar_file = root / "definitions" / "calendars" / f"{vendor.name}.yaml"
         calendar_file.write_text(calendar_yaml(vendor), encoding="utf-8")
+    write_demo_contracts(root)
     generation = generate(root / "data", interactions=interactions, seed=seed, progress=on_generated)
     result = DemoResult(workspace, generation)
     for table in IMPORT_ORDER:
@@ -109,7 +114,18 @@ def build_demo(
     if on_step:
         on_step("computing the headline metrics")
     result.headline = run_query(workspace, build_request(HEADLINE_METRICS, by=["vendor", "month"]))
+    if on_step:
+        on_step("evaluating the contracts month by month")
+    result.scorecards = scorecards(workspace, "last")
     return result
+
+
+def write_demo_contracts(root: Path) -> None:
+    """The three partners' contracts (init wrote the JSON Schema editors check them against)."""
+    folder = root / "definitions" / "contracts"
+    (folder / "example.yaml").unlink(missing_ok=True)
+    for vendor, text in DEMO_CONTRACTS.items():
+        (folder / f"{vendor}.yaml").write_text(SCHEMA_LINE + text, encoding="utf-8")
 
 
 @dataclass(frozen=True)

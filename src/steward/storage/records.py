@@ -12,7 +12,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text, create_engine, select
+from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text, UniqueConstraint, create_engine, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -48,6 +48,26 @@ class ImportRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class ScorecardRecord(Base):
+    """One evaluated contract period, kept so later periods can look back (earnback, chronic
+    failure, ratchets). A closed period is never overwritten: a re-evaluation is a new revision."""
+
+    __tablename__ = "scorecard_evaluations"
+    __table_args__ = (UniqueConstraint("contract", "period", "revision", name="uq_scorecard_revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    contract: Mapped[str] = mapped_column(String(100), nullable=False)
+    vendor: Mapped[str] = mapped_column(String(100), nullable=False)
+    period: Mapped[str] = mapped_column(String(7), nullable=False)  # YYYY-MM
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    version: Mapped[str] = mapped_column(String(120), nullable=False)
+    contract_sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    reason: Mapped[str | None] = mapped_column(Text)
+    net_adjustment: Mapped[str] = mapped_column(String(40), nullable=False)  # Decimal as text: exact everywhere
+    scorecard: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+
+
 class Records:
     """The records store: an engine, sessions and migrations."""
 
@@ -79,6 +99,16 @@ class Records:
     def import_runs(self, limit: int = 10) -> list[ImportRun]:
         with self.session() as session:
             return list(session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)))
+
+    def scorecards(self, contract: str) -> dict[str, ScorecardRecord]:
+        """The latest revision of every stored period of `contract`, by period."""
+        with self.session() as session:
+            rows = session.scalars(
+                select(ScorecardRecord)
+                .where(ScorecardRecord.contract == contract)
+                .order_by(ScorecardRecord.period, ScorecardRecord.revision)
+            )
+            return {row.period: row for row in rows}
 
     def close(self) -> None:
         self.engine.dispose()

@@ -16,6 +16,7 @@ from steward.interfaces.cli.demo import register_demo_commands
 from steward.interfaces.cli.metrics import metrics_app
 from steward.interfaces.cli.progress import engine_progress
 from steward.interfaces.cli.render import REJECTS_SHOWN
+from steward.interfaces.cli.scorecard import contract_app, scorecard
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, import_file
 from steward.services.status import workspace_status
 from steward.storage.settings import SettingsError
@@ -63,7 +64,10 @@ def init(
     """Create a workspace: steward.toml, definitions/ with examples, the warehouse and the records store."""
     workspace = Workspace.init(directory, name)
     console.print(f"Workspace ready in [bold]{workspace.root}[/]")
-    console.print("  steward.toml, definitions/vendors.yaml, definitions/calendars/example.yaml, reports/")
+    console.print(
+        "  steward.toml, definitions/vendors.yaml, definitions/calendars/example.yaml,"
+        " definitions/contracts/example.yaml, reports/"
+    )
     console.print(f"Next: [bold]steward import FILE -w {directory}[/]")
     workspace.close()
 
@@ -156,6 +160,8 @@ def importers() -> None:
 
 register_demo_commands(app, console)
 app.add_typer(metrics_app, name="metrics")
+app.add_typer(contract_app, name="contract")
+app.command()(scorecard)
 
 
 def main() -> None:

@@ -16,6 +16,7 @@ from steward.interfaces.cli.progress import bar
 if TYPE_CHECKING:
     from steward.services.demo import DemoResult
     from steward.services.metrics import MetricResult
+    from steward.services.scorecard import ScorecardReport
 
 
 def register_demo_commands(app: typer.Typer, console: Console) -> None:
@@ -120,9 +121,22 @@ def show_demo(console: Console, result: DemoResult) -> None:
             f"{summary.total('rejected'):,}",
         )
     console.print(imports)
+    if result.scorecards is not None:
+        show_scorecards(console, result.scorecards, result.workspace.reports)
     root = result.workspace.root
     console.print(f"Workspace: [bold]{root}[/]  (steward.toml, definitions/, warehouse.duckdb, records.db, reports/)")
     console.print(f"Try: [bold]steward status -w {root}[/]")
+
+
+def show_scorecards(console: Console, report: ScorecardReport, reports: Path) -> None:
+    """The partners' scorecards for the last month, and the same as an HTML file."""
+    from steward.interfaces.cli.scorecard import show_card, write_html
+
+    console.rule(f"Contract scorecards for {report.period.label}")
+    for card in report.cards:
+        show_card(console, card)
+    target = write_html(report, None, reports)
+    console.print(f"HTML scorecard: [bold]{target}[/]")
 
 
 def headline_table(result: MetricResult) -> Table:
