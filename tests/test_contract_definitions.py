@@ -73,6 +73,12 @@ def test_demo_contracts_load_and_convert_to_terms(tmp_path: Path) -> None:
             "pinned",
         ),
         (("at_risk_percent: 10", "at_risk_percent: ten"), 5, "at_risk_percent"),
+        (("metric: service_level", "metric: churn_rate"), 11, "cannot measure one partner"),
+        (
+            ("    categories:", "    fees: {volume_tiers: {tiers: [{up_to: 100, price: 2}]}}\n    categories:"),
+            6,
+            "leave its",
+        ),
     ],
 )
 def test_each_mistake_is_reported_at_its_line(tmp_path: Path, change: tuple[str, str], line: int, message: str) -> None:
@@ -116,6 +122,27 @@ def test_the_example_in_the_docs_is_a_valid_contract(tmp_path: Path) -> None:
     assert issues == [] and len(book.contracts) == 1  # type: ignore[attr-defined]
 
 
+def test_exclusions_need_local_times_and_measurable_levels(tmp_path: Path) -> None:
+    offset = (
+        MINIMAL
+        + "exclusions:\n  - {from: '2026-01-05T09:00+02:00', to: '2026-01-05 13:00',"
+        + " kind: client_caused, reason: CRM}\n"
+    )
+    issues, _ = load(tmp_path, offset)
+    assert any("contract.yaml:16:" in issue and "without a UTC offset" in issue for issue in issues), issues
+    backlog = MINIMAL.replace("metric: service_level", "metric: backlog").replace("minimum: 70", "minimum: 90")
+    issues, _ = load(
+        tmp_path, backlog + "exclusions:\n  - {from: 2026-03-01, to: 2026-03-02, kind: force_majeure, reason: storm}\n"
+    )
+    assert any("contract.yaml:16:" in issue and "sl measure a snapshot" in issue for issue in issues), issues
+    key_bonus = (
+        MINIMAL
+        + "    key_measurements:\n      - {id: nps, metric: nps, expected: 20, bonus: {threshold: 30, amount: 5000}}\n"
+    )
+    issues, _ = load(tmp_path, key_bonus)
+    assert any("nps: key measurements carry no money" in issue for issue in issues), issues
+
+
 def test_a_comment_only_file_is_skipped_and_broken_yaml_is_located(tmp_path: Path) -> None:
     issues, book = load(tmp_path, "# nothing here yet\n", "example.yaml")
     assert issues == [] and book.contracts == ()  # type: ignore[attr-defined]
@@ -134,7 +161,7 @@ contract_keys = st.sampled_from(
 shaped = st.dictionaries(contract_keys, yaml_values, max_size=6)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(document=st.one_of(shaped, yaml_values))
 def test_validation_never_crashes_on_malformed_contracts(tmp_path: Path, document: object) -> None:
     issues, book = load(tmp_path, yaml.safe_dump(document, allow_unicode=True))

@@ -31,7 +31,7 @@ D = Decimal
 ZERO = D(0)
 Month = tuple[Decimal, dict[str, Measurement]]
 Case = tuple[PeriodTerms, list[Month]]
-SETTINGS = settings(max_examples=150, deadline=None)
+SETTINGS = settings(max_examples=100, deadline=None)
 
 
 def two_decimals(low: int, high: int) -> st.SearchStrategy[Decimal]:
@@ -240,7 +240,7 @@ def test_earnback_never_returns_more_than_was_credited(case: Case) -> None:
         assert total_earnback <= total_credit
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(
     st.one_of(two_decimals(0, 100), two_decimals(0, 2_000_000)),
     st.dictionaries(st.text("abcdef", min_size=1, max_size=2), CHARGES, max_size=6),

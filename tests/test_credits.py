@@ -171,7 +171,7 @@ def test_ratchet_moves_the_target_halfway_and_limits_the_step() -> None:
 
 
 def test_bonus_settlements() -> None:
-    level = LevelTerms("csat", "higher", 80.0, bonus=Bonus(threshold=90.0, percent_of_charges=D(2)))
+    level = LevelTerms("csat", "higher", 80.0, critical=True, bonus=Bonus(threshold=90.0, percent_of_charges=D(2)))
     miss = critical("frt", "100", "10")
     measured = {"csat": at(95.0), "frt": at(75.0)}
     net = evaluate_period(terms(level, miss), "m", measured)
@@ -200,3 +200,31 @@ def test_volume_tiers_graduated_and_all_units() -> None:
     assert [line.amount for line in all_units] == [D(10000)]
     hourly = charge_lines(FeeTerms(per_productive_hour=D("18.40")), 0, D("100.25"))
     assert hourly[0].amount == D("1844.60")
+
+
+def test_key_measurements_never_earn_a_bonus_and_a_count_of_zero_is_measured() -> None:
+    key = LevelTerms("nps", "higher", 30.0, bonus=Bonus(threshold=35.0, amount=D(5000)))
+    backlog = LevelTerms("backlog", "lower", 10.0, critical=True, category_percent=D(100), allocation_percent=D(10))
+    outcome = evaluate_period(terms(key, backlog), "m", {"nps": at(40.0), "backlog": Measurement(0.0, 0)})
+    assert outcome.bonus_earned == 0 and outcome.net_adjustment == 0
+    assert outcome.level("backlog").status is Status.MET  # type: ignore[union-attr]
+
+
+def test_a_binding_rolling_cap_counts_as_at_the_cap() -> None:
+    contract = terms(critical("sl", "100", "50"), rolling_cap_percent=D(4), rolling_cap_periods=3)
+    outcomes = run(contract, [{"sl": at(v)} for v in (60.0, 90.0, 60.0)])
+    assert [o.credits_after_caps for o in outcomes] == [D(4000), D(0), D(5000)]  # at risk: 10,000
+    assert [o.at_cap for o in outcomes] == [True, False, False]
+
+
+def test_a_ratchet_counts_only_months_of_its_own_version_and_passes_over_months_not_due() -> None:
+    plain = LevelTerms("sl", "higher", 80.0)
+    ratcheted = LevelTerms("sl", "higher", 80.0, ratchet=Ratchet(after_periods=3))
+    history = run(terms(plain), [{"sl": at(90.0)}] * 4)
+    v2 = PeriodTerms(version="v2", charges=D(1000), at_risk_percent=D(10), levels=(ratcheted,))
+    for month in range(3):
+        measured = {"sl": at(90.0)} if month != 1 else {"sl": Measurement(None, 0, due=False)}
+        history.append(evaluate_period(v2, f"v2-{month}", measured, history))
+    assert [o.next_targets for o in history[4:]] == [{}, {}, {}]
+    history.append(evaluate_period(v2, "v2-3", {"sl": at(90.0)}, history))
+    assert history[-1].next_targets == {"sl": 85.0}

@@ -93,6 +93,8 @@ class Scenario:
     where: dict[str, list[str]] = field(default_factory=dict)
     start: date | None = None
     end: date | None = None
+    excluded: tuple[tuple[datetime, datetime], ...] = ()
+    """UTC windows left out, as a contract's exclusions are (snapshot sources cannot take them)."""
 
 
 SCENARIOS = (
@@ -101,11 +103,23 @@ SCENARIOS = (
     # No groups: the sources' one-row aggregates are cross-joined; the range starts and ends mid-data.
     Scenario("range_berlin", reporting_tz="Europe/Berlin", start=date(2026, 3, 1), end=date(2026, 4, 15)),
     Scenario("queue_week_filtered", by=("queue",), grain="week", where={"channel": ["email", "chat"]}),
+    # A contract's scorecard: bounded months in a zone with daylight saving, a force-majeure window out.
+    Scenario(
+        "vendor_month_berlin_excluded",
+        by=("vendor",),
+        grain="month",
+        reporting_tz="Europe/Berlin",
+        start=date(2026, 2, 1),
+        end=date(2026, 4, 30),
+        excluded=((datetime(2026, 3, 9, 23), datetime(2026, 3, 12, 6, 30)),),
+    ),
 )
 
 
 def applies(metric: MetricDefinition, scenario: Scenario) -> bool:
     """Whether the metric's rows have the scenario's group and filter columns."""
+    if scenario.excluded and metric.spec.source.is_snapshot:
+        return False
     return set(scenario.by) | set(scenario.where) <= set(DIMENSIONS[metric.spec.source])
 
 
@@ -362,6 +376,7 @@ def _query(engine: MetricsEngine, metrics: list[str], scenario: Scenario) -> Row
         end=scenario.end,
         grain=scenario.grain,
         reporting_tz=scenario.reporting_tz,
+        excluded=scenario.excluded,
     )
     keys = [*scenario.by, *([scenario.grain] if scenario.grain else [])]
     return {tuple(row[k] for k in keys): row for row in table.to_pylist()}

@@ -32,9 +32,9 @@ SMALL_SAMPLES = re.compile(r"min_sample: \d+")
 
 @pytest.fixture(scope="module")
 def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A year of demo data (40k interactions) with the demo contracts at samples this size can meet."""
+    """A year of demo data (30k interactions) with the demo contracts at samples this size can meet."""
     folder = tmp_path_factory.mktemp("scorecards") / "demo"
-    result = build_demo(folder, interactions=40_000)
+    result = build_demo(folder, interactions=30_000)
     result.workspace.close()
     for vendor, text in DEMO_CONTRACTS.items():
         (folder / "definitions" / "contracts" / f"{vendor}.yaml").write_text(SMALL_SAMPLES.sub("min_sample: 20", text))
@@ -90,6 +90,15 @@ def test_the_money_follows_the_contract_by_hand(demo: Workspace) -> None:
     card = card_of(scorecards(demo, "2026-10").cards, "sunrise")
     lines = card["charge_lines"]
     hours = Decimal(lines[1]["quantity"])  # type: ignore[index]
+    states = demo.warehouse.table("agent_states")
+    october = states.filter(
+        states.vendor == "sunrise",
+        states.state.isin(["available", "on_contact", "wrap"]),
+        states.start_at >= datetime(2026, 9, 30, 22),  # Berlin midnight in UTC
+        states.start_at < datetime(2026, 10, 31, 23),
+    )
+    seconds = (october.end_at.epoch_seconds() - october.start_at.epoch_seconds()).sum().execute()
+    assert hours == (Decimal(int(seconds)) / 3600).quantize(Decimal("0.0001"), ROUND_HALF_UP)
     charges = Decimal("8000") + (hours * Decimal("17.50")).quantize(Decimal("0.01"), ROUND_HALF_UP)
     assert Decimal(card["charges"]) == charges  # type: ignore[arg-type]
     at_risk = (charges * Decimal("0.12")).quantize(Decimal("0.01"), ROUND_HALF_UP)
@@ -190,8 +199,39 @@ def test_exclusions_take_time_out_of_measurement(demo: Workspace) -> None:
             ["fcr"], where={"vendor": ["northwind"]}, start=date(2026, 10, 1), end=date(2026, 10, 31)
         )
         assert by_id["fcr"]["sample"] < whole.to_pylist()[0]["fcr__denominator"]  # type: ignore[operator]
+        window = (datetime(2026, 10, 4, 22), datetime(2026, 10, 11, 22))  # Berlin midnights in UTC (CEST)
+        october = {"where": {"vendor": ["northwind"]}, "start": date(2026, 10, 1), "end": date(2026, 10, 31)}
+        every = fresh.metrics.query(["volume"], **october).to_pylist()[0]["volume"]  # type: ignore[arg-type]
+        kept = fresh.metrics.query(["volume"], **october, excluded=[window]).to_pylist()[0]["volume"]  # type: ignore[arg-type]
+        t = fresh.warehouse.table("interactions")
+        inside = t.filter(t.vendor == "northwind", t.created_at >= window[0], t.created_at < window[1]).count()
+        assert 0 < kept < every and kept == every - inside.execute()
     finally:
         fresh.close()
+
+
+def test_last_never_stores_a_month_still_running(demo: Workspace) -> None:
+    """The data reaches 31 October; on that day October is still running, so `last` is September."""
+    halloween = Workspace.open(demo.root, FixedClock(datetime(2026, 10, 31, 12, 0, tzinfo=UTC)))
+    try:
+        assert scorecards(halloween, "last", vendor="sunrise").period.label == "2026-09"
+    finally:
+        halloween.close()
+
+
+def test_a_comment_in_the_contract_changes_no_figures(demo: Workspace) -> None:
+    first = scorecards(demo, "2026-10", vendor="northwind").cards[0]
+    contract = demo.root / "definitions" / "contracts" / "northwind.yaml"
+    contract.write_text("# reviewed with finance\n" + contract.read_text())
+    edited = Workspace.open(demo.root, DECEMBER)
+    try:
+        again = scorecards(edited, "2026-10", vendor="northwind")
+        revised = scorecards(edited, "2026-09", vendor="northwind", revise="nothing changed")
+    finally:
+        edited.close()
+    assert again.warnings == [] and again.cards[0]["contract_sha256"] == first["contract_sha256"]
+    assert "reproduces revision 1 exactly" in revised.warnings[0]
+    assert "2026-10 stay as stored" in revised.warnings[1]
 
 
 def test_period_words(demo: Workspace) -> None:

@@ -40,6 +40,8 @@ class VolumeTiers(Strict):
         bounds = [tier.up_to for tier in self.tiers]
         if any(bound is None for bound in bounds[:-1]):
             raise ValueError("only the last tier may leave `up_to` empty")
+        if bounds[-1] is not None:
+            raise ValueError("the last tier prices every contact above the others: leave its `up_to` empty")
         given = [bound for bound in bounds if bound is not None]
         if given != sorted(set(given)):
             raise ValueError("tiers must be in ascending order of `up_to`, each bound once")
@@ -187,7 +189,10 @@ def _day_or_moment(value: object) -> object:
     if isinstance(value, str) and len(value.strip()) <= len("2026-10-27"):
         return date.fromisoformat(value.strip())
     if isinstance(value, str):
-        return datetime.fromisoformat(value.strip())
+        moment = datetime.fromisoformat(value.strip())
+        if moment.tzinfo is not None:
+            raise ValueError("write the local time in the reporting time zone, without a UTC offset")
+        return moment
     return value
 
 
@@ -243,8 +248,11 @@ def _version_problems(version: Version) -> list[str]:
     if version.categories and not version.at_risk_percent:
         problems.append("critical service levels need at_risk_percent above 0")
     for level in version.key_measurements:
-        if level.allocation_percent or level.credit != Credit() or level.earnback:
-            problems.append(f"{level.id}: key measurements carry no credit (move it into a category to promote it)")
+        if level.allocation_percent or level.credit != Credit() or level.earnback or level.bonus:
+            problems.append(
+                f"{level.id}: key measurements carry no money: no credit, bonus or earnback "
+                "(move it into a category to promote it)"
+            )
     return problems
 
 

@@ -135,7 +135,18 @@ def _cross_check(
                 where = (*path, *key)
                 issues.append(DefinitionIssue(located.file, located.line_of(where), dotted(where), message))
     all_ids = {level.id for version in spec.versions for level in version.all_levels}
+    snapshots = {
+        level.id
+        for version in spec.versions
+        for level in version.all_levels
+        if level.metric in catalogue.metrics and catalogue.metrics[level.metric].spec.source.is_snapshot
+    }
     for e, exclusion in enumerate(spec.exclusions):
+        hit = sorted(snapshots & set(exclusion.levels or all_ids))
+        if hit:
+            where = ("exclusions", e)
+            message = f"{', '.join(hit)} measure a snapshot, from which time cannot be excluded; list the other levels"
+            issues.append(DefinitionIssue(located.file, located.line_of(where), dotted(where), message))
         for level_id in exclusion.levels:
             if level_id not in all_ids:
                 where = ("exclusions", e, "levels")
@@ -166,6 +177,10 @@ def _level_problems(level: ServiceLevel, catalogue: Catalogue) -> list[tuple[tup
         message = f"pinned variant {level.variant!r} but metric {metric.id} is now {metric.variant!r}"
         problems.append((("variant",), message))
     allowed = DIMENSIONS[metric.spec.source]
+    if "vendor" not in allowed:
+        return [
+            (("metric",), f"{metric.id} has no vendor ({metric.spec.source.value} rows); it cannot measure one partner")
+        ]
     for key, values in level.scope.model_dump().items():
         if values and SCOPE_COLUMNS[key] not in allowed:
             problems.append(

@@ -78,7 +78,7 @@ def ratcheted_targets(terms: PeriodTerms, outcome: PeriodOutcome, history: Seque
     for level in terms.levels:
         if level.ratchet is None:
             continue
-        run = _beating_run(level, [*history, outcome])
+        run = _beating_run(level, terms.version, [*history, outcome])
         if len(run) == level.ratchet.after_periods:
             carried[level.id] = raised_target(level.ratchet, level.better, run[0].expected, achieved_value(run))
     return carried
@@ -104,12 +104,17 @@ def achieved_value(outcomes: Sequence[LevelOutcome]) -> float:
     return sum(v for v, _ in values) / len(values)
 
 
-def _beating_run(level: LevelTerms, outcomes: Sequence[PeriodOutcome]) -> list[LevelOutcome]:
-    """The latest periods in a row in which the level strictly beat one unchanged expected target."""
+def _beating_run(level: LevelTerms, version: str, outcomes: Sequence[PeriodOutcome]) -> list[LevelOutcome]:
+    """The latest periods in a row, under this contract version, in which the level strictly beat one
+    unchanged expected target (a quarterly level's months that are not due are passed over)."""
     run: list[LevelOutcome] = []
     target: float | None = None
     for outcome in reversed(outcomes):
+        if outcome.version != version:
+            break
         found = outcome.level(level.id)
+        if found is not None and found.status is Status.NOT_DUE:
+            continue
         if found is None or found.status is not Status.MET or found.value is None:
             break
         if target is not None and found.expected != target:

@@ -185,7 +185,11 @@ class PeriodOutcome:
 
     @property
     def at_cap(self) -> bool:
-        return self.credits_before_caps > 0 and self.credits_after_caps >= self.at_risk_amount
+        """Whether a cap (monthly or rolling) held the credits down to the most the month allows."""
+        allowed = self.at_risk_amount
+        if self.rolling_cap_room is not None:
+            allowed = min(allowed, self.rolling_cap_room)
+        return self.credits_before_caps > 0 and self.credits_before_caps >= allowed
 
     def level(self, level_id: str) -> LevelOutcome | None:
         return next((level for level in self.levels if level.id == level_id), None)

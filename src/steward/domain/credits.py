@@ -44,7 +44,7 @@ def level_status(level: LevelTerms, measured: Measurement, expected: float) -> S
         return Status.NOT_DUE
     if measured.excluded:
         return Status.EXCLUDED
-    if measured.value is None or measured.sample < max(level.min_sample, 1):
+    if measured.value is None or measured.sample < level.min_sample:
         return Status.INSUFFICIENT_SAMPLE
     value = round(measured.value, 9)  # 97.99999999999999 from a ratio is 98
     if beats_or_equals(value, expected, level.better):
@@ -134,7 +134,7 @@ def _level_before_caps(
 
 
 def _bonus(terms: PeriodTerms, level: LevelTerms, status: Status, value: float | None) -> Decimal:
-    if level.bonus is None or status is not Status.MET or value is None:
+    if level.bonus is None or not level.critical or status is not Status.MET or value is None:
         return ZERO
     if not beats_or_equals(round(value, 9), level.bonus.threshold, level.better):
         return ZERO

@@ -39,6 +39,11 @@ class Source(StrEnum):
     FORECASTS = "forecasts"  # forecasts joined with actual volume
     CUSTOMERS = "customers"  # orders per customer
 
+    @property
+    def is_snapshot(self) -> bool:
+        """Counted at an instant or over whole histories, so time cannot be cut out of it."""
+        return self in (Source.BACKLOG, Source.CUSTOMERS)
+
 
 @dataclass(frozen=True)
 class Parameter:

@@ -54,9 +54,6 @@ class MetricQuery:
     """UTC windows [from, to) left out of every metric (sources that select rows by an instant)."""
 
 
-UNEXCLUDABLE = (Source.BACKLOG, Source.CUSTOMERS)
-
-
 class MetricsEngine:
     """Runs metric definitions over the warehouse's canonical tables."""
 
@@ -84,10 +81,14 @@ class MetricsEngine:
         end: date | None = None,
         grain: str | None = None,
         reporting_tz: str | None = None,
+        *,
+        excluded: Sequence[tuple[datetime, datetime]] = (),
     ) -> pa.Table:
         """A table with the group columns, the period column (named after the grain), and for every
-        metric its value and components (see docs/metrics.md)."""
-        request = MetricQuery(tuple(metrics), tuple(by), dict(where or {}), start, end, grain, reporting_tz)
+        metric its value and components (see docs/metrics.md); `excluded` UTC windows are left out."""
+        request = MetricQuery(
+            tuple(metrics), tuple(by), dict(where or {}), start, end, grain, reporting_tz, tuple(excluded)
+        )
         return self.expression(request).to_pyarrow()
 
     def explain(self, request: MetricQuery) -> str:
@@ -135,7 +136,7 @@ def _check_groups(metrics: Sequence[MetricDefinition], request: MetricQuery) -> 
         if column not in ALL_DIMENSIONS:
             raise QueryError(f"cannot group or filter by {column!r}; columns: {', '.join(ALL_DIMENSIONS)}")
     for metric in metrics:
-        if request.excluded and metric.spec.source in UNEXCLUDABLE:
+        if request.excluded and metric.spec.source.is_snapshot:
             raise QueryError(f"{metric.id} is a snapshot ({metric.spec.source.value}); time cannot be excluded from it")
         allowed = DIMENSIONS[metric.spec.source]
         for column in [*request.by, *request.where]:

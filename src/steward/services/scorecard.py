@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from steward.definitions.contracts import Contract, ContractBook
-from steward.domain.contract_terms import Measurement, PeriodOutcome
-from steward.services.scorecard_cards import Card, evaluate_month, measure_months, outcome_from_card
+from steward.domain.contract_terms import LevelOutcome, Measurement, PeriodOutcome
+from steward.engine.periods import PeriodError
+from steward.engine.plan import QueryError
+from steward.services.scorecard_cards import MONEY_FIELDS, Card, evaluate_month, measure_months, outcome_from_card
 from steward.services.scorecard_data import Period, charge_volumes, last_data_day, month_of, quarter_of
 from steward.services.scorecard_early import current_card
 from steward.services.scorecard_quarter import quarter_card
@@ -27,6 +29,8 @@ from steward.workspace import Workspace
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$")
 VOLATILE = ("revision", "evaluated_at", "reason", "state", "warnings")
+FIGURES = (*sorted(MONEY_FIELDS), "at_cap", "flags", "next_targets", "charge_lines", "data", "version")
+LEVEL_FIGURES = tuple(f.name for f in fields(LevelOutcome))
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,10 @@ def scorecards(
         raise ScorecardError("--revise re-evaluates one closed month, e.g. --period 2026-10 --revise 'late import'")
     report = ScorecardReport(period)
     for contract in chosen:
-        card = _card(workspace, contract, period, running=running, revise=revise, warnings=report.warnings)
+        try:
+            card = _card(workspace, contract, period, running=running, revise=revise, warnings=report.warnings)
+        except (QueryError, PeriodError) as error:
+            raise ScorecardError(f"{contract.file}: {error}") from error
         if card is not None:
             report.cards.append(card)
     return report
@@ -95,14 +102,21 @@ def _card(
     history, cards = closed_history(workspace, contract, last_closed, include_last=not running, revise=revise)
     if running:
         return current_card(workspace, contract, period, history, _now(workspace))
+    months = [cards[m.label] for m in period.months if m.label in cards]
+    for month in months:
+        warnings.extend(f"{contract.id}: {w}" for w in month.get("warnings", []))
+    if revise is not None:
+        later = sorted(p for p in workspace.records.scorecards(contract.id) if p > period.label)
+        if later:
+            warnings.append(
+                f"{contract.id}: {', '.join(later)} stay as stored, evaluated on the earlier revision of "
+                f"{period.label}; revise them too if they should follow"
+            )
     if period.grain == "quarter":
-        return quarter_card(workspace, contract, period, [cards[m.label] for m in period.months if m.label in cards])
-    card = cards.get(period.label)
-    if card is None:
+        return quarter_card(workspace, contract, period, months)
+    if not months:
         warnings.append(f"{contract.id}: no version of the contract is in force in {period.label}")
-    else:
-        warnings.extend(f"{contract.id}: {w}" for w in card.get("warnings", []))
-    return card
+    return months[0] if months else None
 
 
 def closed_history(
@@ -140,7 +154,7 @@ def closed_history(
                 continue
             card = evaluated[0]
             if card["data"]["interactions"]:
-                card = _store(workspace, contract, card, 1, None)
+                card = _store(workspace, contract, card, 1, revise if month == until else None)
             else:  # stored now, every later import would need a --revise; kept provisional instead
                 card["state"] = "not stored: the vendor has no interactions in this month yet"
         history.append(outcome_from_card(card))
@@ -180,10 +194,17 @@ def _reproduce(
 
 
 def _differences(stored: Card, fresh: Card | None) -> list[str]:
+    """The figures that differ: money, statuses, values, charges, the data behind them. Descriptions
+    (the contract file's hash, formulas, exclusion texts) may change without the figures changing."""
     if fresh is None:
         return ["the contract is no longer in force"]
-    keys = sorted((set(stored) | set(fresh)) - set(VOLATILE))
-    return [key for key in keys if stored.get(key) != fresh.get(key)]
+    differ = [key for key in FIGURES if stored.get(key) != fresh.get(key)]
+    old = {level["id"]: level for level in stored.get("levels", [])}
+    new = {level["id"]: level for level in fresh.get("levels", [])}
+    for level_id in sorted(set(old) | set(new)):
+        a, b = old.get(level_id, {}), new.get(level_id, {})
+        differ += [f"{level_id} {key}" for key in LEVEL_FIGURES if a.get(key) != b.get(key)]
+    return differ
 
 
 def _store(workspace: Workspace, contract: Contract, card: Card, revision: int, reason: str | None) -> Card:
@@ -213,7 +234,7 @@ def _store(workspace: Workspace, contract: Contract, card: Card, revision: int, 
 
 
 def _months(workspace: Workspace, contract: Contract, until: Period) -> list[Period]:
-    first = max(contract.starts, _first_data_month(workspace) or contract.starts)
+    first = max(contract.starts, _first_data_month(workspace, contract.vendor) or contract.starts)
     months, month = [], month_of(first)
     while month.first <= until.first:
         months.append(month)
@@ -221,9 +242,9 @@ def _months(workspace: Workspace, contract: Contract, until: Period) -> list[Per
     return months
 
 
-def _first_data_month(workspace: Workspace) -> date | None:
+def _first_data_month(workspace: Workspace, vendor: str) -> date | None:
     t = workspace.warehouse.table("interactions")
-    earliest: datetime | None = t.created_at.min().to_pyarrow().as_py()
+    earliest: datetime | None = t.filter(t.vendor == vendor).created_at.min().to_pyarrow().as_py()
     if earliest is None:
         return None
     zone = ZoneInfo(workspace.settings.reporting_timezone)
@@ -231,11 +252,12 @@ def _first_data_month(workspace: Workspace) -> date | None:
 
 
 def _last_complete_month(workspace: Workspace) -> Period:
+    """The latest month the data reaches the last day of, and that has ended."""
     last = last_data_day(workspace)
     if last is None:
         raise ScorecardError("the warehouse holds no interactions yet; import data first (steward import)")
     month = month_of(last)
-    if last != month.last_day:
+    if last != month.last_day or month.end > _today(workspace):
         month = month_of(date.fromordinal(month.first.toordinal() - 1))
     return month
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import fields
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from steward.definitions.contract_models import ServiceLevel, Version
+from steward.definitions.contract_models import Exclusion, ServiceLevel, Version
 from steward.definitions.contracts import Contract, period_terms
 from steward.domain.contract_terms import LevelOutcome, Measurement, PeriodOutcome, Status
 from steward.domain.credits import evaluate_period
@@ -128,7 +128,7 @@ def build_card(  # noqa: PLR0917 - the parts of one scorecard
         "reporting_timezone": workspace.settings.reporting_timezone,
         **outcome_json(outcome),
         "levels": [
-            _level_card(workspace, contract, specs[level.id], categories.get(level.id), level)
+            _level_card(workspace, contract, specs[level.id], categories.get(level.id), level, month)
             for level in outcome.levels
         ],
         "charge_lines": [
@@ -144,8 +144,13 @@ def build_card(  # noqa: PLR0917 - the parts of one scorecard
     }
 
 
-def _level_card(
-    workspace: Workspace, contract: Contract, spec: ServiceLevel, category: str | None, level: LevelOutcome
+def _level_card(  # noqa: PLR0917 - the parts of one level's row
+    workspace: Workspace,
+    contract: Contract,
+    spec: ServiceLevel,
+    category: str | None,
+    level: LevelOutcome,
+    month: Period,
 ) -> Card:
     metric = workspace.catalogue.get(spec.metric)
     return {
@@ -163,9 +168,18 @@ def _level_card(
         "min_sample": spec.min_sample,
         "business_outcome": spec.outcome,
         "exclusions": [
-            f"{e.kind.replace('_', ' ')} {e.start} to {e.end}: {e.reason}" for e in exclusions_for(contract, spec.id)
+            f"{e.kind.replace('_', ' ')} {e.start} to {e.end}: {e.reason}"
+            for e in exclusions_for(contract, spec.id)
+            if _overlaps(e, month)
         ],
     }
+
+
+def _overlaps(exclusion: Exclusion, month: Period) -> bool:
+    first = exclusion.start.date() if isinstance(exclusion.start, datetime) else exclusion.start
+    last = exclusion.end.date() if isinstance(exclusion.end, datetime) else exclusion.end
+    quarter = quarter_of(month.first)
+    return first <= quarter.last_day and last >= month.first  # a quarterly level looks at its quarter
 
 
 def outcome_json(outcome: PeriodOutcome) -> Card:

@@ -7,14 +7,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 import ibis
 
 from steward.definitions.contract_models import Exclusion, ServiceLevel
 from steward.definitions.contracts import SCOPE_COLUMNS, Contract
-from steward.domain.contract_terms import Measurement, cents
+from steward.domain.contract_terms import Measurement
 from steward.engine.periods import next_period
 from steward.engine.query import MetricQuery
 from steward.workspace import Workspace
@@ -192,7 +192,8 @@ def charge_volumes(workspace: Workspace, vendor: str, months: Sequence[Period]) 
         row = rows.get(month.first, {})
         contacts = int(_number(row.get("volume_handled")) or 0)
         minutes = Decimal(repr(_number(row.get("conformance__numerator")) or 0.0))
-        volumes[month.label] = (contacts, cents(minutes / 60))
+        # Hours to 4 decimals (a third of a second): priced once, on the line, not rounded to cents first.
+        volumes[month.label] = (contacts, (minutes / 60).quantize(Decimal("0.0001"), ROUND_HALF_UP))
     return volumes
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, time
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from steward.definitions.contracts import Contract, period_terms
-from steward.domain.contract_terms import Measurement, PeriodOutcome, cents
+from steward.domain.contract_history import effective_expected
+from steward.domain.contract_terms import Measurement, PeriodOutcome
 from steward.domain.measures import Kind
 from steward.domain.projection import Projection, project
 from steward.services.scorecard_cards import Card, evaluate_month, measure_months
@@ -27,7 +28,8 @@ def current_card(
     zone = ZoneInfo(workspace.settings.reporting_timezone)
     today = now.astimezone(zone).date()
     so_far = measure_months(workspace, contract, [month], until=today)[month.label]
-    terms = {t.id: t for t in period_terms(contract, version, workspace.catalogue, Decimal(0)).levels}
+    in_force = period_terms(contract, version, workspace.catalogue, Decimal(0))
+    terms = {t.id: replace(t, expected=effective_expected(t, in_force.version, history)) for t in in_force.levels}
     windows = {level.id: level.window for level in version.all_levels}
     metrics = {level.id: workspace.catalogue.get(level.metric) for level in version.all_levels}
     elapsed_month = _elapsed(month, now, zone)
@@ -49,7 +51,7 @@ def current_card(
     }
     contacts, hours = charge_volumes(workspace, contract.vendor, [month])[month.label]
     scale = Decimal(repr(elapsed_month)) if elapsed_month > 0 else Decimal(1)
-    volumes = (round(contacts / float(scale)), cents(hours / scale))
+    volumes = (round(contacts / float(scale)), (hours / scale).quantize(Decimal("0.0001"), ROUND_HALF_UP))
     evaluated = evaluate_month(workspace, contract, month, history, measured=projected, volumes=volumes)
     if evaluated is None:
         return None
