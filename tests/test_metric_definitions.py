@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from steward.definitions.metrics import MetricDefinition, load_catalogue
+from steward.definitions.metrics import load_catalogue
 from steward.domain.measures import MEASURES
 from steward.engine.query import SOURCE_MODULES
 
@@ -163,9 +163,8 @@ def test_a_user_metric_cannot_take_a_builtin_id(tmp_path: Path) -> None:
     assert catalogue.get("frt_p90").measure == "first_response"
 
 
-def test_quality_score_is_reserved_and_unknown_ids_suggest_close_ones() -> None:
-    with pytest.raises(ValueError, match="reserved"):
-        MetricDefinition(id="quality_score", label="x", measure="volume", better="higher")
+def test_quality_score_is_built_in_and_unknown_ids_suggest_close_ones() -> None:
+    assert load_catalogue().get("quality_score").measure == "quality"
     with pytest.raises(KeyError, match="frt_p90"):
         load_catalogue().get("frt_p99")
 

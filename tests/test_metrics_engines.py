@@ -35,6 +35,8 @@ import pytest
 import sqlalchemy as sa
 import yaml
 from tests.conftest import POSTGRES_URL, postgres_available
+from tests.native_rows import write_table
+from tests.test_metrics_quality import qa_rows
 
 from steward.definitions.metrics import DIMENSIONS, MetricDefinition, load_catalogue
 from steward.domain.canonical import TABLES
@@ -252,6 +254,9 @@ def dataset(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dataset]:
         pq.write_table(events, path)
         summary = import_file(workspace, path, options=ImportOptions(table="interaction_events"))
         assert summary.exit_code == 0
+        evaluations = qa_rows(800, SEED, datetime.combine(START, datetime.min.time()), days=MONTHS * 30)
+        qa = write_table(folder / "qa_results.csv", "qa_results", evaluations)
+        assert import_file(workspace, qa, options=ImportOptions(table="qa_results")).exit_code == 0
         tables = {name: workspace.warehouse.table(name).to_pyarrow() for name in TABLES}
     finally:
         workspace.close()
@@ -490,6 +495,9 @@ def test_the_dataset_exercises_every_clock(expected: Results) -> None:
         assert sum(row[column] for row in rows.values()) > 0, column
         assert len(rows) == 4 * 4  # four vendors, February to May
     assert answers[SCENARIOS[0].name, Source.INTERACTIONS] != answers[SCENARIOS[1].name, Source.INTERACTIONS]
+    quality = answers[SCENARIOS[0].name, Source.QA]
+    assert not isinstance(quality, str), quality
+    assert sum(row["quality_score__denominator"] or 0 for row in quality.values()) > 0
 
 
 @pytest.mark.parametrize("backend", ["spark", "postgres"])

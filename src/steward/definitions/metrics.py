@@ -36,6 +36,7 @@ DIMENSIONS: dict[Source, tuple[str, ...]] = {
     Source.AGENT_TIME: ("vendor", "agent_id"),
     Source.FORECASTS: ("vendor", "queue", "made_by"),  # made_by: whose forecast (vendor or steward)
     Source.CUSTOMERS: (),
+    Source.QA: ("source", "vendor", "queue", "channel", "language", "agent_id", "evaluator", "scorecard", "sample"),
 }
 """Columns each source can be grouped and filtered by."""
 

@@ -274,8 +274,52 @@ ORDERS = Table(
     recognised_by=("order_id", "ordered_at", "amount"),
 )
 
+QA_SAMPLES = ("random", "targeted", "calibration", "mystery_shop", "autoqa")
+QA_FAILURES = ("none", "section", "evaluation")
+
+QA_RESULTS = Table(
+    "qa_results",
+    "Scored QA evaluations (from Steward's records or a QA tool's export), for quality_score and the QA rates.",
+    (
+        _source(),
+        Column("evaluation_id", S, "Evaluation, unique within its source.", "ev-20391", required=True, key=True),
+        Column("interaction_id", S, "The interaction evaluated.", "48213"),
+        Column("vendor", S, "Vendor of the agent evaluated.", "northwind-bpo", required=True),
+        Column("queue", S, "Queue of the interaction.", "billing"),
+        Column("channel", S, "Channel of the interaction.", "email", allowed=CHANNELS),
+        Column("language", S, "Language of the interaction.", "en"),
+        Column("agent_id", S, "Agent evaluated.", "ag-0193"),
+        Column("evaluator", S, "Who scored it (a person, or autoqa).", "qa-lena"),
+        Column("scorecard", S, "QA scorecard id.", "email-support", required=True),
+        Column("scorecard_version", S, "Version the evaluation was scored with.", "email-support@2026-01-01"),
+        Column("evaluated_at", T, "When the evaluation was completed.", "2026-03-04T10:15:00Z", required=True),
+        Column(
+            "sample",
+            S,
+            "Why the interaction was evaluated: random (counts in quality_score), targeted, calibration, "
+            "mystery_shop, autoqa.",
+            "random",
+            required=True,
+            allowed=QA_SAMPLES,
+        ),
+        Column(
+            "score",
+            N,
+            "Final score, 0-100 (above 100 with bonus questions where allowed).",
+            "86.5",
+            required=True,
+            minimum=0,
+            maximum=200,
+        ),
+        Column("raw_score", N, "Score before critical failures.", "86.5", minimum=0, maximum=200),
+        Column("failed", S, "Critical failure: none, section or evaluation.", "none", allowed=QA_FAILURES),
+        Column("passed", B, "Whether the score reached the scorecard's pass mark.", "true"),
+    ),
+    recognised_by=("evaluation_id", "scorecard", "score"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (INTERACTIONS, INTERACTION_EVENTS, AGENT_STATES, SCHEDULES, FORECASTS, ORDERS)
+    t.name: t for t in (INTERACTIONS, INTERACTION_EVENTS, AGENT_STATES, SCHEDULES, FORECASTS, ORDERS, QA_RESULTS)
 }
 
 

@@ -38,6 +38,7 @@ class Source(StrEnum):
     AGENT_TIME = "agent_time"  # agent_states and schedules
     FORECASTS = "forecasts"  # forecasts joined with actual volume
     CUSTOMERS = "customers"  # orders per customer
+    QA = "qa"  # scored QA evaluations
 
     @property
     def is_snapshot(self) -> bool:
@@ -333,6 +334,29 @@ _MEASURES = (
         },
     ),
     Measure(
+        "quality",
+        Kind.RATIO,
+        Source.QA,
+        "score",
+        {
+            "mean_score": "sum of final scores / evaluations, over evaluations in the chosen samples "
+            "(each evaluation counts once: scores are pooled, never averaged per agent first)",
+            "pass_rate": "evaluations that reached the pass mark / evaluations with a pass mark, in the chosen samples",
+            "critical_fail_rate": "evaluations with a critical failure (section or whole) / evaluations, in the chosen "
+            "samples",
+        },
+        (
+            Parameter(
+                "samples",
+                ("random",),
+                "Which evaluations count: random keeps targeted, calibration, mystery-shop and AutoQA results "
+                "out of the KPI.",
+                choices=("random", "targeted", "calibration", "mystery_shop", "autoqa"),
+            ),
+        ),
+        variant_units={"pass_rate": "percent", "critical_fail_rate": "percent"},
+    ),
+    Measure(
         "repeat_purchase",
         Kind.RATIO,
         Source.CUSTOMERS,
@@ -383,5 +407,5 @@ _MEASURES = (
 )
 
 MEASURES: dict[str, Measure] = {m.name: m for m in _MEASURES}
-RESERVED_METRIC_IDS = ("quality_score",)
-"""Ids kept for metrics computed elsewhere (QA results), so no user definition takes them."""
+RESERVED_METRIC_IDS: tuple[str, ...] = ()
+"""Ids kept for metrics computed elsewhere, so no user definition takes them (none at present)."""

@@ -28,6 +28,7 @@ SOURCE_MODULES = {
     Source.AGENT_TIME: "steward.engine.agent_time",
     Source.FORECASTS: "steward.engine.forecasts",
     Source.CUSTOMERS: "steward.engine.customers",
+    Source.QA: "steward.engine.qa",
 }
 TIME_COLUMNS = {
     "interactions": ("created_at", "resolved_at", "closed_at"),
@@ -36,6 +37,7 @@ TIME_COLUMNS = {
     "schedules": ("start_at", "end_at"),
     "forecasts": ("interval_start",),
     "orders": ("ordered_at",),
+    "qa_results": ("evaluated_at",),
 }
 
 

@@ -1,0 +1,82 @@
+"""quality_score and the QA rates from imported QA results, against a plain-Python oracle."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from tests.native_rows import Row, write_table
+
+from steward.importers.base import ImportOptions
+from steward.services.ingest import import_file
+from steward.workspace import Workspace
+
+SAMPLES = ("random", "random", "random", "targeted", "calibration", "autoqa")
+
+
+def qa_rows(count: int, seed: int, start: datetime = datetime(2026, 1, 1), days: int = 89) -> list[Row]:
+    """Evaluations of every sample kind, with critical failures and some scores without a pass mark."""
+    rng = random.Random(seed)
+    rows = []
+    for n in range(count):
+        failed = rng.choice(["none"] * 8 + ["section", "evaluation"])
+        score = 0.0 if failed == "evaluation" else round(rng.uniform(40, 110), 1)
+        rows.append(
+            {
+                "evaluation_id": f"ev-{n}",
+                "interaction_id": str(1000 + n),
+                "vendor": rng.choice(["northwind", "sunrise"]),
+                "queue": rng.choice(["billing", "orders"]),
+                "channel": rng.choice(["email", "chat"]),
+                "agent_id": f"ag-{rng.randint(1, 6)}",
+                "evaluator": rng.choice(["qa-lena", "qa-omar"]),
+                "scorecard": "email-support",
+                "evaluated_at": start + timedelta(minutes=rng.randint(0, 60 * 24 * days)),
+                "sample": rng.choice(SAMPLES),
+                "score": score,
+                "raw_score": score,
+                "failed": failed,
+                "passed": None if n % 7 == 0 else score >= 80,
+            }
+        )
+    return rows
+
+
+def oracle(rows: list[Row]) -> dict[tuple[str, str], dict[str, float | None]]:
+    groups: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        if row["sample"] == "random":
+            at = row["evaluated_at"]
+            assert isinstance(at, datetime)
+            groups[str(row["vendor"]), f"{at.year}-{at.month:02d}"].append(row)
+    answers = {}
+    for key, members in groups.items():
+        with_mark = [r for r in members if r["passed"] is not None]
+        answers[key] = {
+            "quality_score": sum(float(r["score"]) for r in members) / len(members),  # type: ignore[arg-type]
+            "qa_pass_rate": 100 * sum(bool(r["passed"]) for r in with_mark) / len(with_mark) if with_mark else None,
+            "qa_critical_fail_rate": 100 * sum(r["failed"] != "none" for r in members) / len(members),
+        }
+    return answers
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_quality_metrics_match_the_oracle(workspace: Workspace, tmp_path: Path, seed: int) -> None:
+    rows = qa_rows(400, seed)
+    path = write_table(tmp_path / "qa.csv", "qa_results", rows)
+    summary = import_file(workspace, path, importer_name="steward", options=ImportOptions(table="qa_results"))
+    assert summary.exit_code == 0 and summary.total("stored") == 400
+    table = workspace.metrics.query(
+        ["quality_score", "qa_pass_rate", "qa_critical_fail_rate"], by=["vendor"], grain="month", reporting_tz="UTC"
+    )
+    got = {(r["vendor"], r["month"].strftime("%Y-%m")): r for r in table.to_pylist()}
+    want = oracle(rows)
+    assert set(got) == set(want)
+    for key, values in want.items():
+        for metric, value in values.items():
+            assert got[key][metric] == pytest.approx(value), (key, metric)
+    targeted = workspace.metrics.query(["quality_score"], where={"sample": ["targeted"]}, start=date(2026, 1, 1))
+    assert targeted.to_pylist()[0]["quality_score__denominator"] == 0  # the KPI's sample is random only
