@@ -26,6 +26,11 @@ from steward.services.scorecard import ScorecardError, scorecards
 from steward.storage.records import Records, ScorecardRecord
 from steward.workspace import Workspace
 
+# A year of demo data and a few dozen evaluated contract months: about a minute, so in the slow suite
+# (`make test-slow`, run by .ci/run). The default suite keeps the worked examples, the properties,
+# contract validation and the demo printing its three scorecards.
+pytestmark = pytest.mark.slow
+
 DECEMBER = FixedClock(datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
 SMALL_SAMPLES = re.compile(r"min_sample: \d+")
 
