@@ -15,6 +15,7 @@ from steward.interfaces.cli import render
 from steward.interfaces.cli.demo import register_demo_commands
 from steward.interfaces.cli.metrics import metrics_app
 from steward.interfaces.cli.progress import engine_progress
+from steward.interfaces.cli.qa import qa_app
 from steward.interfaces.cli.render import REJECTS_SHOWN
 from steward.interfaces.cli.scorecard import contract_app, scorecard
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, import_file
@@ -161,6 +162,7 @@ def importers() -> None:
 register_demo_commands(app, console)
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(contract_app, name="contract")
+app.add_typer(qa_app, name="qa")
 app.command()(scorecard)
 
 

@@ -1,0 +1,100 @@
+"""`steward qa sample | sample-size`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
+from steward.services.qa_sampling import SampleRequest, SamplingError, sample
+from steward.storage.settings import SettingsError
+from steward.workspace import Workspace
+
+EXIT_BAD_REQUEST = 2
+console = Console()
+errors = Console(stderr=True)
+qa_app = typer.Typer(help="Quality assurance: sampling plans and sample sizes (docs/qa.md).", no_args_is_help=True)
+WorkspaceOption = Annotated[
+    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: the nearest one up).")
+]
+
+
+@qa_app.command("sample")
+def sample_command(
+    period: Annotated[str, typer.Option("--period", help="Month to sample: 2026-10, last or current.")] = "last",
+    total: Annotated[
+        int, typer.Option("--random", min=0, help="Random sample size, spread over vendor x queue x channel.")
+    ] = 0,
+    per_agent: Annotated[int, typer.Option("--per-agent", min=0, help="Reviews per agent, spread over the month.")] = 0,
+    targets: Annotated[
+        str,
+        typer.Option(
+            "--targeted", help="Targeted queues, comma-separated: low_csat, long_handle_time, reopened, transferred."
+        ),
+    ] = "",
+    per_queue: Annotated[int, typer.Option("--per-queue", min=0, help="Reviews per targeted queue.")] = 10,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same sample.")] = 1,
+    vendor: Annotated[list[str] | None, typer.Option("--vendor", help="Only these vendors (repeat).")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="CSV file (default: reports/qa/).")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Write the month's review assignments (interaction, vendor, agent, frame, reason) as CSV.
+
+    Frames stay apart: only the random frame feeds quality_score; quotas are for coaching; targeted queues find problems.
+    """  # noqa: E501 - Typer rewraps the help
+    request = SampleRequest(
+        period, total, per_agent, [t.strip() for t in targets.split(",") if t.strip()], per_queue, seed, vendor or []
+    )
+    if not (request.total or request.per_agent or request.targets):
+        errors.print("[red]error:[/] ask for at least one frame: --random N, --per-agent N or --targeted QUEUES")
+        raise typer.Exit(EXIT_BAD_REQUEST)
+    try:
+        ws = Workspace.open(workspace)
+    except SettingsError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from error
+    try:
+        plan = sample(ws, request, output)
+    except SamplingError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    table = Table(title=f"QA sample for {plan.period} (seed {plan.seed}, {plan.candidates:,} interactions)")
+    for heading in ("frame", "vendor", "reviews"):
+        table.add_column(heading, justify="right" if heading == "reviews" else "left")
+    for (frame, name), count in sorted(plan.counts.items()):
+        table.add_row(frame, name, f"{count:,}")
+    console.print(table)
+    console.print(f"assignments written to [bold]{plan.file}[/]")
+
+
+@qa_app.command("sample-size")
+def sample_size_command(
+    sd: Annotated[float, typer.Option(help="Standard deviation of evaluation scores, in points.")] = 10.0,
+    per_agent: Annotated[int, typer.Option("--per-agent", min=1, help="Evaluations per agent and period.")] = 5,
+    margin: Annotated[float, typer.Option(help="Wanted precision of a mean score, +/- points.")] = 5.0,
+    share_margin_points: Annotated[
+        float, typer.Option("--share-margin", help="Wanted precision of a pass rate, +/- percentage points.")
+    ] = 5.0,
+    population: Annotated[
+        int | None, typer.Option(help="Interactions in the period (finite-population correction).")
+    ] = None,
+    confidence: Annotated[float, typer.Option(min=0.5, max=0.999, help="Confidence level.")] = 0.95,
+) -> None:
+    """What a QA plan can tell: the margin of a per-agent mean, and the sizes needed for a precision."""
+    within = mean_margin(per_agent, sd, confidence)
+    console.print(
+        f"{per_agent} evaluations at SD {sd:g}: mean score within [bold]±{within:.1f}[/] points "
+        f"({confidence:.0%} confidence)"
+    )
+    console.print(f"±{margin:g} points needs [bold]{evaluations_for_mean(sd, margin, confidence)}[/] evaluations")
+    needed = evaluations_for_share(share_margin_points / 100, confidence=confidence, population=population)
+    console.print(f"a pass rate within ±{share_margin_points:g} points needs [bold]{needed:,}[/] evaluations")
+    console.print(
+        f"(at that size the pass rate is within ±{100 * share_margin(needed, population=population):.2f} points)"
+    )
