@@ -80,3 +80,52 @@ def test_quality_metrics_match_the_oracle(workspace: Workspace, tmp_path: Path, 
             assert got[key][metric] == pytest.approx(value), (key, metric)
     targeted = workspace.metrics.query(["quality_score"], where={"sample": ["targeted"]}, start=date(2026, 1, 1))
     assert targeted.to_pylist()[0]["quality_score__denominator"] == 0  # the KPI's sample is random only
+
+
+QA_TOOL_EXPORT = """\
+Review ID,Ticket,Team,Agent,Reviewer,Scorecard,Reviewed,Review type,Score %,Critical failed
+r-1,4811,Northwind Manila,ag-7,lena,Email QA,10/02/2026 09:15,Random,92.5,No
+r-2,4812,Northwind Manila,ag-7,lena,Email QA,10/03/2026 11:40,Random,0,Yes
+r-3,4813,Northwind Manila,ag-8,omar,Email QA,10/03/2026 12:05,Low CSAT,55,No
+r-4,4814,Sunrise Cape Town,ag-9,omar,Email QA,10/04/2026 16:20,Random,81,No
+"""
+QA_TOOL_MAPPING = """\
+table: qa_results
+source: acme-qa
+timezone: Europe/Berlin
+columns:
+  evaluation_id: Review ID
+  interaction_id: Ticket
+  vendor: Team
+  agent_id: Agent
+  evaluator: Reviewer
+  scorecard: Scorecard
+  evaluated_at: Reviewed
+  sample: Review type
+  score: Score %
+  failed: Critical failed
+timestamp_formats: {"*": "%m/%d/%Y %H:%M"}
+values:
+  vendor: {Northwind Manila: northwind, Sunrise Cape Town: sunrise}
+  scorecard: {Email QA: email-support}
+  sample: {Random: random, Low CSAT: targeted}
+  failed: {"No": none, "Yes": evaluation}
+"""
+
+
+def test_a_qa_tool_export_imports_through_a_mapping(workspace: Workspace, tmp_path: Path) -> None:
+    """docs/qa.md: any QA tool's CSV export becomes qa_results through a mapping file."""
+    (tmp_path / "export.csv").write_text(QA_TOOL_EXPORT)
+    (tmp_path / "acme-qa.yaml").write_text(QA_TOOL_MAPPING)
+    summary = import_file(
+        workspace,
+        tmp_path / "export.csv",
+        importer_name="mapped",
+        options=ImportOptions(mapping=tmp_path / "acme-qa.yaml"),
+    )
+    assert summary.exit_code == 0 and summary.total("stored") == 4
+    table = workspace.metrics.query(["quality_score", "qa_critical_fail_rate"], by=["vendor"], start=date(2026, 10, 1))
+    got = {row["vendor"]: row for row in table.to_pylist()}
+    assert got["northwind"]["quality_score"] == pytest.approx((92.5 + 0) / 2)  # the targeted review stays out
+    assert got["northwind"]["qa_critical_fail_rate"] == pytest.approx(50.0)
+    assert got["sunrise"]["quality_score"] == pytest.approx(81.0)
