@@ -15,6 +15,7 @@ from steward.definitions.contracts import ContractBook, load_contracts
 from steward.definitions.costs import COSTS_FILE, CostBook, load_costs
 from steward.definitions.examples import CALENDAR_EXAMPLE, CONTRACT_EXAMPLE, COSTS_EXAMPLE, VENDORS_EXAMPLE
 from steward.definitions.metrics import Catalogue, load_catalogue
+from steward.definitions.qa_scorecards import QaScorecards, load_qa_scorecards
 from steward.definitions.vendors import load_vendors
 from steward.domain.clock import Clock
 from steward.engine.query import MetricsEngine
@@ -110,6 +111,11 @@ class Workspace:
         vendors = load_vendors(self.root / "definitions" / "vendors.yaml").vendors
         folder = self.root / "definitions" / "contracts"
         return load_contracts(folder, self.catalogue, [v.name for v in vendors])
+
+    @cached_property
+    def qa_scorecards(self) -> QaScorecards:
+        """QA scorecards from definitions/scorecards/ (docs/qa.md)."""
+        return load_qa_scorecards(self.root / "definitions" / "scorecards")
 
     @cached_property
     def metrics(self) -> MetricsEngine:

@@ -12,7 +12,19 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, String, Text, UniqueConstraint, create_engine, select
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -68,6 +80,34 @@ class ScorecardRecord(Base):
     scorecard: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
 
 
+class QaEvaluation(Base):
+    """One QA evaluation: who scored which interaction with which scorecard version, every answer
+    and comment, and the score those answers give (mirrored into the warehouse's qa_results)."""
+
+    __tablename__ = "qa_evaluations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    interaction_source: Mapped[str] = mapped_column(String(50), nullable=False)
+    interaction_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    vendor: Mapped[str] = mapped_column(String(100), nullable=False)
+    queue: Mapped[str | None] = mapped_column(String(100))
+    channel: Mapped[str | None] = mapped_column(String(20))
+    language: Mapped[str | None] = mapped_column(String(20))
+    agent_id: Mapped[str | None] = mapped_column(String(100))
+    evaluator: Mapped[str] = mapped_column(String(100), nullable=False)
+    scorecard: Mapped[str] = mapped_column(String(100), nullable=False)
+    scorecard_version: Mapped[str] = mapped_column(String(120), nullable=False)
+    sample: Mapped[str] = mapped_column(String(20), nullable=False)
+    evaluated_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    comments: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    score: Mapped[float | None] = mapped_column(Float)
+    raw_score: Mapped[float | None] = mapped_column(Float)
+    failed: Mapped[str] = mapped_column(String(20), nullable=False)
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+
 class Records:
     """The records store: an engine, sessions and migrations."""
 
@@ -109,6 +149,10 @@ class Records:
                 .order_by(ScorecardRecord.period, ScorecardRecord.revision)
             )
             return {row.period: row for row in rows}
+
+    def qa_evaluations(self) -> list[QaEvaluation]:
+        with self.session() as session:
+            return list(session.scalars(select(QaEvaluation).order_by(QaEvaluation.id)))
 
     def close(self) -> None:
         self.engine.dispose()

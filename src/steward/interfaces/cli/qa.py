@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
+from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
 from steward.storage.settings import SettingsError
 from steward.workspace import Workspace
@@ -98,3 +99,56 @@ def sample_size_command(
     console.print(
         f"(at that size the pass rate is within ±{100 * share_margin(needed, population=population):.2f} points)"
     )
+
+
+@qa_app.command("evaluate")
+def evaluate_command(
+    scorecard: Annotated[str, typer.Option(help="Scorecard id (definitions/scorecards/).")],
+    interaction: Annotated[str, typer.Option(help="Interaction id (as imported).")],
+    evaluator: Annotated[str, typer.Option(help="Who scored it.")],
+    answer: Annotated[list[str], typer.Option("--answer", "-a", help="QUESTION=ANSWER, repeated; n/a where allowed.")],
+    comment: Annotated[list[str] | None, typer.Option("--comment", help="QUESTION=TEXT, repeated.")] = None,
+    sample_frame: Annotated[
+        str, typer.Option("--sample", help="random, targeted, calibration, mystery_shop.")
+    ] = "random",
+    source: Annotated[str | None, typer.Option(help="The interaction's source, when its id exists in several.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Score one interaction with a scorecard and record it (every answer and comment kept).
+
+    The score flows into the warehouse's qa_results, so quality_score slices by vendor, queue, agent and month.
+    """
+    try:
+        given = EvaluationInput(
+            scorecard, interaction, evaluator, _pairs(answer, "--answer"), _pairs(comment or [], "--comment"),
+            sample_frame, source,
+        )  # fmt: skip
+        ws = Workspace.open(workspace)
+    except (ValueError, SettingsError) as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    try:
+        done = record_evaluation(ws, given)
+    except EvaluationError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    result = done.result
+    verdict = {None: "", True: " — passed", False: " — below the pass mark"}[result.passed]
+    console.print(f"[bold]{done.record.evaluation_id}[/]: score {result.score:.1f} (raw {result.raw:.1f}){verdict}")
+    if result.failed:
+        console.print(f"[bold red]critical failure ({result.failed}):[/] {', '.join(result.failed_questions)}")
+    for section, part in result.sections.items():
+        shown = "n/a" if part.score is None else f"{part.score:.1f}"
+        console.print(f"  {section}: {shown}" + (" [red](failed)[/]" if part.failed else ""), highlight=False)
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, equals, value = item.partition("=")
+        if not equals or not key.strip():
+            raise ValueError(f"{option} {item!r}: write QUESTION=VALUE")
+        pairs[key.strip()] = value.strip()
+    return pairs

@@ -1,0 +1,136 @@
+"""QA evaluations as records: score an interaction with a scorecard, keep every answer, mirror the
+scores into the warehouse's qa_results so quality_score slices by vendor, queue, agent and month."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from steward.domain.canonical import QA_RESULTS, QA_SAMPLES
+from steward.domain.qa_scoring import EvaluationScore, score
+from steward.importers.base import ImportOptions
+from steward.services.ingest import ImportSummary, import_file
+from steward.storage.records import QaEvaluation
+from steward.workspace import Workspace
+
+MIRROR_SOURCE = "steward-qa"
+INTERACTION_FIELDS = ("vendor", "queue", "channel", "language", "agent_id")
+
+
+class EvaluationError(ValueError):
+    """An evaluation that cannot be recorded as given; the message lists every problem."""
+
+
+@dataclass(frozen=True)
+class EvaluationInput:
+    scorecard: str
+    interaction_id: str
+    evaluator: str
+    answers: Mapping[str, str]
+    comments: Mapping[str, str] = field(default_factory=dict)
+    sample: str = "random"
+    interaction_source: str | None = None
+    evaluated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordedEvaluation:
+    record: QaEvaluation
+    result: EvaluationScore
+    mirrored: ImportSummary
+
+
+def record_evaluation(workspace: Workspace, given: EvaluationInput) -> RecordedEvaluation:
+    """Score and store one evaluation, then bring qa_results up to date."""
+    if workspace.qa_scorecards.issues:
+        raise EvaluationError("fix the scorecards first:\n" + "\n".join(map(str, workspace.qa_scorecards.issues)))
+    if given.sample not in QA_SAMPLES:
+        raise EvaluationError(f"sample {given.sample!r}: one of {', '.join(QA_SAMPLES)}")
+    card = workspace.qa_scorecards.scorecards.get(given.scorecard)
+    if card is None:
+        known = ", ".join(workspace.qa_scorecards.scorecards) or "none in definitions/scorecards/"
+        raise EvaluationError(f"unknown scorecard {given.scorecard!r} (known: {known})")
+    at = (given.evaluated_at or workspace.clock.now()).astimezone(UTC)
+    local_day = at.astimezone(ZoneInfo(workspace.settings.reporting_timezone)).date()
+    version = card.version_for(local_day)
+    if version is None:
+        raise EvaluationError(f"{given.scorecard} has no version in force on {local_day}")
+    interaction = _interaction(workspace, given)
+    try:
+        result = score(version.form(), given.answers)
+    except ValueError as error:
+        raise EvaluationError(str(error)) from None
+    if result.score is None:
+        raise EvaluationError("every question is N/A: there is nothing to score")
+    unknown = sorted(set(given.comments) - set(given.answers))
+    if unknown:
+        raise EvaluationError(f"comments on questions not in the scorecard: {', '.join(unknown)}")
+    record = QaEvaluation(
+        evaluation_id=f"ev-{secrets.token_hex(6)}",
+        interaction_source=interaction["source"],
+        interaction_id=given.interaction_id,
+        **{name: interaction[name] for name in INTERACTION_FIELDS},
+        evaluator=given.evaluator,
+        scorecard=given.scorecard,
+        scorecard_version=card.version_label(version),
+        sample=given.sample,
+        evaluated_at=at.replace(tzinfo=None),
+        answers=dict(given.answers),
+        comments=dict(given.comments),
+        score=result.score,
+        raw_score=result.raw,
+        failed=result.failed or "none",
+        passed=result.passed,
+    )
+    workspace.records.add(record)
+    return RecordedEvaluation(record, result, mirror(workspace))
+
+
+def mirror(workspace: Workspace) -> ImportSummary:
+    """Write every recorded evaluation into qa_results (source steward-qa) through the normal
+    importer: validated, one transaction, unchanged rows left alone."""
+    rows = [_row(record) for record in workspace.records.qa_evaluations()]
+    columns = QA_RESULTS.column_names
+    table = pa.table({name: [row.get(name) for row in rows] for name in columns})
+    folder = workspace.root / ".steward"
+    folder.mkdir(exist_ok=True)
+    path = folder / "qa_results.parquet"
+    pq.write_table(table, path)
+    return import_file(workspace, path, importer_name="steward", options=ImportOptions(table="qa_results"))
+
+
+def _row(record: QaEvaluation) -> dict[str, object]:
+    return {
+        "source": MIRROR_SOURCE,
+        "evaluation_id": record.evaluation_id,
+        "interaction_id": record.interaction_id,
+        **{name: getattr(record, name) for name in INTERACTION_FIELDS},
+        "evaluator": record.evaluator,
+        "scorecard": record.scorecard,
+        "scorecard_version": record.scorecard_version,
+        "evaluated_at": record.evaluated_at.replace(tzinfo=UTC),
+        "sample": record.sample,
+        "score": record.score,
+        "raw_score": record.raw_score,
+        "failed": record.failed,
+        "passed": record.passed,
+    }
+
+
+def _interaction(workspace: Workspace, given: EvaluationInput) -> dict[str, str]:
+    t = workspace.warehouse.table("interactions")
+    rows = t.filter(t.interaction_id == given.interaction_id)
+    if given.interaction_source:
+        rows = rows.filter(rows.source == given.interaction_source)
+    found: list[dict[str, str]] = rows.select("source", *INTERACTION_FIELDS).limit(2).to_pyarrow().to_pylist()
+    if not found:
+        raise EvaluationError(f"interaction {given.interaction_id!r} is not in the warehouse (import it first)")
+    if len(found) > 1:
+        raise EvaluationError(f"interaction {given.interaction_id!r} exists in several sources; name one with --source")
+    return found[0]

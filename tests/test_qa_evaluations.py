@@ -1,0 +1,79 @@
+"""QA evaluations recorded from the CLI, kept as records and mirrored into qa_results."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from tests.native_rows import write_table
+from typer.testing import CliRunner
+
+from steward.domain.clock import FixedClock
+from steward.importers.base import ImportOptions
+from steward.interfaces.cli.app import app
+from steward.services.ingest import import_file
+from steward.workspace import Workspace
+
+GOLDEN = Path(__file__).parent / "golden" / "qa_email_support.yaml"
+ANSWERS = ["greeting=yes", "tone=4", "verify=yes", "disclosure=yes", "solved=partly", "extra_mile=no"]
+
+
+@pytest.fixture
+def evaluating(tmp_path: Path) -> Workspace:
+    root = tmp_path / "ws"
+    Workspace.init(root).close()
+    folder = root / "definitions" / "scorecards"
+    folder.mkdir()
+    (folder / "email.yaml").write_text(yaml.safe_dump(yaml.safe_load(GOLDEN.read_text())["scorecard"]))
+    workspace = Workspace.open(root, FixedClock(datetime(2026, 10, 5, 12, tzinfo=UTC)))
+    rows = [
+        {"interaction_id": f"48{n}", "vendor": "northwind", "queue": "billing", "channel": "email",
+         "agent_id": "ag-7", "created_at": datetime(2026, 10, 2, 9, n)}
+        for n in range(3)
+    ]  # fmt: skip
+    import_file(
+        workspace, write_table(tmp_path / "i.csv", "interactions", rows), options=ImportOptions(table="interactions")
+    )
+    workspace.close()
+    return Workspace.open(root, FixedClock(datetime(2026, 10, 5, 12, tzinfo=UTC)))
+
+
+def run(workspace: Workspace, *args: str) -> object:
+    return CliRunner().invoke(app, ["qa", "evaluate", *args, "-w", str(workspace.root)])
+
+
+def test_an_evaluation_is_recorded_scored_and_reaches_quality_score(evaluating: Workspace) -> None:
+    answers = [arg for a in ANSWERS for arg in ("-a", a)]
+    result = run(evaluating, "--scorecard", "email-support", "--interaction", "480", "--evaluator", "lena", *answers,
+                 "--comment", "solved=refund promised but not issued")  # fmt: skip
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    # (greeting 10 + tone 20 x 0.75 + verify 20 + disclosure 10 + solved 40 x 0.5) / 100 = 75; pass mark 80
+    assert "score 75.0 (raw 75.0) — below the pass mark" in result.output  # type: ignore[attr-defined]
+    records = evaluating.records.qa_evaluations()
+    assert len(records) == 1
+    record = records[0]
+    assert (record.vendor, record.agent_id, record.scorecard_version) == (
+        "northwind",
+        "ag-7",
+        "email-support@2026-01-01",
+    )
+    assert record.answers["tone"] == "4" and record.comments == {"solved": "refund promised but not issued"}
+    table = evaluating.metrics.query(["quality_score"], by=["agent_id"], start=date(2026, 10, 1))
+    assert table.to_pylist()[0]["quality_score"] == pytest.approx(record.score)
+
+
+def test_every_problem_is_named_and_nothing_is_stored(evaluating: Workspace) -> None:
+    bad = run(evaluating, "--scorecard", "email-support", "--interaction", "480", "--evaluator", "lena",
+              "-a", "greeting=maybe", "-a", "disclosure=n/a")  # fmt: skip
+    assert bad.exit_code == 2  # type: ignore[attr-defined]
+    for words in ("greeting: 'maybe' is not an answer", "disclosure: N/A is not allowed", "tone: not answered"):
+        assert words in bad.output, bad.output  # type: ignore[attr-defined]
+    missing = run(
+        evaluating, "--scorecard", "email-support", "--interaction", "999", "--evaluator", "lena", "-a", "x=y"
+    )
+    assert missing.exit_code == 2 and "not in the warehouse" in missing.output  # type: ignore[attr-defined]
+    unknown = run(evaluating, "--scorecard", "chat", "--interaction", "480", "--evaluator", "lena", "-a", "x=y")
+    assert unknown.exit_code == 2 and "unknown scorecard 'chat'" in unknown.output  # type: ignore[attr-defined]
+    assert evaluating.records.qa_evaluations() == []
