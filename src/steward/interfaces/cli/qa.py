@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
+from steward.services.qa_calibration import CalibrationError, CalibrationReport, calibrate_file
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
 from steward.storage.settings import SettingsError
@@ -152,3 +153,79 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
             raise ValueError(f"{option} {item!r}: write QUESTION=VALUE")
         pairs[key.strip()] = value.strip()
     return pairs
+
+
+@qa_app.command("calibrate")
+def calibrate_command(
+    answers: Annotated[
+        Path, typer.Argument(help="CSV: evaluator, interaction, question, answer (one row per answer).")
+    ],
+    scorecard: Annotated[str, typer.Option(help="Scorecard id the session used.")],
+    expert: Annotated[str | None, typer.Option(help="The reference evaluator (default: the consensus).")] = None,
+    tolerance: Annotated[
+        float, typer.Option(help="Flag evaluators whose mean absolute deviation exceeds this (points).")
+    ] = 5.0,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """How far a calibration session's evaluators agree: alpha with raw agreement and prevalence per
+    question, and each evaluator's bias, deviation and alignment against the expert or the consensus."""
+    try:
+        ws = Workspace.open(workspace)
+    except SettingsError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from error
+    try:
+        report = calibrate_file(ws, answers, scorecard, expert=expert, tolerance=tolerance)
+    except CalibrationError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    show_calibration(console, report)
+
+
+def show_calibration(target: Console, report: CalibrationReport) -> None:
+    """The session's agreement per question and each evaluator against the reference."""
+    result = report.result
+    overall = result.overall
+    target.print(
+        f"Calibration on {report.version}, reference: [bold]{result.reference}[/]; "
+        f"alpha (interval) on final scores {_number(overall.value, 3)} over {overall.units} interactions"
+    )
+    questions = Table(title="Agreement per question")
+    for heading in ("question", "statistic", "value", "raw agreement", "prevalence", "note"):
+        questions.add_column(heading, justify="left" if heading in ("question", "statistic", "note") else "right")
+    for question, agreement in result.questions.items():
+        questions.add_row(
+            question,
+            agreement.statistic.removeprefix("krippendorff_"),
+            _number(agreement.value, 3),
+            _percent(agreement.raw_agreement),
+            _percent(agreement.prevalence),
+            agreement.note,
+        )
+    target.print(questions)
+    people = Table(title=f"Evaluators against the {result.reference} (tolerance ±{result.tolerance:g} points)")
+    for heading in ("evaluator", "interactions", "bias", "mean abs. deviation", "within tolerance", "alignment", ""):
+        people.add_column(heading, justify="left" if heading in ("evaluator", "") else "right")
+    for row in result.evaluators:
+        people.add_row(
+            row.evaluator,
+            str(row.interactions),
+            _number(row.bias, 1, signed=True),
+            _number(row.mean_absolute_deviation, 1),
+            _percent(row.within_tolerance),
+            _percent(row.alignment),
+            "[bold red]outside tolerance[/]" if row.flagged else "[green]ok[/]",
+        )
+    target.print(people)
+
+
+def _number(value: float | None, places: int, signed: bool = False) -> str:
+    if value is None:
+        return "—"
+    return f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
