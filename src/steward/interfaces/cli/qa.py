@@ -25,6 +25,14 @@ WorkspaceOption = Annotated[
 ]
 
 
+def _open(root: Path | None) -> Workspace:
+    try:
+        return Workspace.open(root)
+    except SettingsError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from error
+
+
 @qa_app.command("sample")
 def sample_command(
     period: Annotated[str, typer.Option("--period", help="Month to sample: 2026-10, last or current.")] = "last",
@@ -54,11 +62,7 @@ def sample_command(
     if not (request.total or request.per_agent or request.targets):
         errors.print("[red]error:[/] ask for at least one frame: --random N, --per-agent N or --targeted QUEUES")
         raise typer.Exit(EXIT_BAD_REQUEST)
-    try:
-        ws = Workspace.open(workspace)
-    except SettingsError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from error
+    ws = _open(workspace)
     try:
         plan = sample(ws, request, output)
     except SamplingError as error:
@@ -124,10 +128,10 @@ def evaluate_command(
             scorecard, interaction, evaluator, _pairs(answer, "--answer"), _pairs(comment or [], "--comment"),
             sample_frame, source,
         )  # fmt: skip
-        ws = Workspace.open(workspace)
-    except (ValueError, SettingsError) as error:
+    except ValueError as error:
         errors.print(f"[red]error:[/] {error}")
         raise typer.Exit(EXIT_BAD_REQUEST) from None
+    ws = _open(workspace)
     try:
         done = record_evaluation(ws, given)
     except EvaluationError as error:
@@ -169,11 +173,7 @@ def calibrate_command(
 ) -> None:
     """How far a calibration session's evaluators agree: alpha with raw agreement and prevalence per
     question, and each evaluator's bias, deviation and alignment against the expert or the consensus."""
-    try:
-        ws = Workspace.open(workspace)
-    except SettingsError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from error
+    ws = _open(workspace)
     try:
         report = calibrate_file(ws, answers, scorecard, expert=expert, tolerance=tolerance)
     except CalibrationError as error:
