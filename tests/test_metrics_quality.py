@@ -82,6 +82,19 @@ def test_quality_metrics_match_the_oracle(workspace: Workspace, tmp_path: Path, 
     assert targeted.to_pylist()[0]["quality_score__denominator"] == 0  # the KPI's sample is random only
 
 
+def test_mystery_shopping_is_reported_apart(workspace: Workspace, tmp_path: Path) -> None:
+    rows = qa_rows(300, 9)
+    for n, row in enumerate(rows[:40]):
+        row["sample"] = "mystery_shop"
+        row["score"] = 50.0 + n
+    path = write_table(tmp_path / "qa.csv", "qa_results", rows)
+    import_file(workspace, path, importer_name="steward", options=ImportOptions(table="qa_results"))
+    answer = workspace.metrics.query(["mystery_shop_score", "quality_score"], start=date(2026, 1, 1)).to_pylist()[0]
+    assert answer["mystery_shop_score"] == pytest.approx(sum(50.0 + n for n in range(40)) / 40)
+    randoms = [float(r["score"]) for r in rows if r["sample"] == "random"]  # type: ignore[arg-type]
+    assert answer["quality_score"] == pytest.approx(sum(randoms) / len(randoms))
+
+
 QA_TOOL_EXPORT = """\
 Review ID,Ticket,Team,Agent,Reviewer,Scorecard,Reviewed,Review type,Score %,Critical failed
 r-1,4811,Northwind Manila,ag-7,lena,Email QA,10/02/2026 09:15,Random,92.5,No
