@@ -77,3 +77,56 @@ def test_every_problem_is_named_and_nothing_is_stored(evaluating: Workspace) -> 
     unknown = run(evaluating, "--scorecard", "chat", "--interaction", "480", "--evaluator", "lena", "-a", "x=y")
     assert unknown.exit_code == 2 and "unknown scorecard 'chat'" in unknown.output  # type: ignore[attr-defined]
     assert evaluating.records.qa_evaluations() == []
+
+
+def evaluate(workspace: Workspace) -> str:
+    answers = [arg for a in ANSWERS for arg in ("-a", a)]
+    result = run(workspace, "--scorecard", "email-support", "--interaction", "481", "--evaluator", "lena", *answers)
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    return str(result.output.split(":")[0])  # type: ignore[attr-defined]
+
+
+def dispute(workspace: Workspace, *args: str) -> object:
+    return CliRunner().invoke(app, ["qa", "dispute", *args, "-w", str(workspace.root)], env={"COLUMNS": "200"})
+
+
+def test_a_dispute_partially_accepted_rescores_audits_and_mirrors(evaluating: Workspace) -> None:
+    evaluation = evaluate(evaluating)  # 75.0: tone 4, solved partly
+    opened = dispute(evaluating, "open", evaluation, "--by", "ag-7", "-q", "solved=the refund was issued",
+                     "-q", "tone=customer was abusive", "--propose", "tone=5")  # fmt: skip
+    assert opened.exit_code == 0, opened.output  # type: ignore[attr-defined]
+    again = dispute(evaluating, "open", evaluation, "--by", "ag-7", "-q", "tone=again")
+    assert again.exit_code == 2 and "already has an open dispute" in again.output  # type: ignore[attr-defined]
+    resolved = dispute(evaluating, "resolve", "1", "--arbitrator", "qa-lead", "--decision", "partially_accepted",
+                       "--change", "solved=solved", "--comment", "refund confirmed in the CRM")  # fmt: skip
+    assert resolved.exit_code == 0, resolved.output  # type: ignore[attr-defined]
+    assert "score 75.0 → 95.0" in resolved.output  # type: ignore[attr-defined]  # solved partly (20) -> solved (40)
+    record = evaluating.records.qa_evaluations()[0]
+    assert record.score == 95.0 and record.answers["solved"] == "solved" and record.answers["tone"] == "4"
+    from steward.storage.records import QaAuditEntry
+
+    with evaluating.records.session() as session:
+        audit = list(session.query(QaAuditEntry).order_by(QaAuditEntry.id))
+    assert [a.action for a in audit] == ["disputed", "dispute partially_accepted"]
+    assert audit[1].before["score"] == 75.0 and audit[1].after["score"] == 95.0 and audit[1].actor == "qa-lead"
+    table = evaluating.metrics.query(["quality_score"], start=date(2026, 10, 1))
+    assert table.to_pylist()[0]["quality_score"] == pytest.approx(95.0)
+    twice = dispute(evaluating, "resolve", "1", "--arbitrator", "qa-lead", "--decision", "rejected")
+    assert twice.exit_code == 2 and "already partially accepted" in twice.output  # type: ignore[attr-defined]
+    listed = dispute(evaluating, "list")
+    assert "partially accepted" in listed.output and "qa-lead" in listed.output  # type: ignore[attr-defined]
+
+
+def test_the_dispute_window_closes(evaluating: Workspace) -> None:
+    from steward.domain.disputes import DisputedQuestion
+    from steward.services.qa_disputes import DisputeError, open_dispute
+    from steward.services.qa_evaluations import EvaluationInput, record_evaluation
+
+    given = EvaluationInput("email-support", "482", "lena", dict(a.split("=") for a in ANSWERS))
+    evaluation = record_evaluation(evaluating, given).record.evaluation_id  # the fixture's clock: 5 October
+    later = Workspace.open(evaluating.root, FixedClock(datetime(2026, 10, 20, tzinfo=UTC)))
+    try:
+        with pytest.raises(DisputeError, match="the dispute window closed on 2026-10-12 12:00 UTC"):
+            open_dispute(later, evaluation, "ag-7", {"tone": DisputedQuestion("harsh")})
+    finally:
+        later.close()

@@ -108,6 +108,38 @@ class QaEvaluation(Base):
     passed: Mapped[bool | None] = mapped_column(Boolean)
 
 
+class QaDispute(Base):
+    """A dispute of some questions of one evaluation, and the arbitrator's decision."""
+
+    __tablename__ = "qa_disputes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    raised_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    raised_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    questions: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)  # id -> {comment, proposed}
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # open, accepted, partially_accepted, rejected
+    arbitrator: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    resolution_comment: Mapped[str | None] = mapped_column(Text)
+
+
+class QaAuditEntry(Base):
+    """What changed on an evaluation, when, by whom and why (never updated, only added)."""
+
+    __tablename__ = "qa_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    evaluation_id: Mapped[str] = mapped_column(String(40), nullable=False, index=True)
+    at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    actor: Mapped[str] = mapped_column(String(100), nullable=False)
+    action: Mapped[str] = mapped_column(String(40), nullable=False)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 class Records:
     """The records store: an engine, sessions and migrations."""
 

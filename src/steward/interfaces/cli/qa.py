@@ -9,8 +9,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from steward.domain.disputes import DisputedQuestion
 from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
 from steward.services.qa_calibration import CalibrationError, CalibrationReport, calibrate_file
+from steward.services.qa_disputes import DisputeError, disputes, open_dispute, resolve_dispute
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
 from steward.storage.settings import SettingsError
@@ -229,3 +231,90 @@ def _number(value: float | None, places: int, signed: bool = False) -> str:
 
 def _percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
+
+
+dispute_app = typer.Typer(help="Disputes of evaluations: open, resolve, list.", no_args_is_help=True)
+qa_app.add_typer(dispute_app, name="dispute")
+
+
+@dispute_app.command("open")
+def dispute_open(
+    evaluation: Annotated[str, typer.Argument(help="Evaluation id (ev-...).")],
+    raised_by: Annotated[str, typer.Option("--by", help="Agent or partner user disputing.")],
+    question: Annotated[
+        list[str], typer.Option("--question", "-q", help="QUESTION=COMMENT, repeated (comment required).")
+    ],
+    propose: Annotated[
+        list[str] | None, typer.Option("--propose", help="QUESTION=ANSWER the disputer proposes.")
+    ] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Dispute questions of an evaluation within the dispute window (7 days after the evaluation)."""
+    try:
+        comments, proposed = _pairs(question, "--question"), _pairs(propose or [], "--propose")
+    except ValueError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    unknown = sorted(set(proposed) - set(comments))
+    if unknown:
+        errors.print(f"[red]error:[/] --propose for questions not disputed: {', '.join(unknown)}")
+        raise typer.Exit(EXIT_BAD_REQUEST)
+    disputed = {q: DisputedQuestion(text, proposed.get(q)) for q, text in comments.items()}
+    ws = _open(workspace)
+    try:
+        dispute = open_dispute(ws, evaluation, raised_by, disputed)
+    except DisputeError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    console.print(f"dispute [bold]{dispute.id}[/] opened on {evaluation}: {', '.join(disputed)}")
+
+
+@dispute_app.command("resolve")
+def dispute_resolve(
+    dispute: Annotated[int, typer.Argument(help="Dispute number.")],
+    arbitrator: Annotated[str, typer.Option(help="Who decides.")],
+    decision: Annotated[str, typer.Option(help="accepted, partially_accepted or rejected.")],
+    change: Annotated[
+        list[str] | None, typer.Option("--change", help="QUESTION=ANSWER for a partial acceptance.")
+    ] = None,
+    comment: Annotated[str | None, typer.Option(help="Why.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Decide a dispute; changed answers re-score the evaluation, with an audit record."""
+    try:
+        changes = _pairs(change or [], "--change")
+    except ValueError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    ws = _open(workspace)
+    try:
+        done = resolve_dispute(ws, dispute, arbitrator, decision, changes=changes, comment=comment)
+    except DisputeError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    moved = "unchanged" if done.before == done.after else f"{_number(done.before, 1)} → {_number(done.after, 1)}"
+    console.print(f"dispute {dispute} {decision.replace('_', ' ')}; score {moved}")
+
+
+@dispute_app.command("list")
+def dispute_list(
+    status: Annotated[str | None, typer.Option(help="open, accepted, partially_accepted or rejected.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Disputes with their status, who raised them and who decided."""
+    ws = _open(workspace)
+    try:
+        found = disputes(ws, status)
+    finally:
+        ws.close()
+    table = Table(title="Disputes")
+    for heading in ("#", "evaluation", "raised by", "raised at", "questions", "status", "arbitrator"):
+        table.add_column(heading)
+    for d in found:
+        table.add_row(str(d.id), d.evaluation_id, d.raised_by, f"{d.raised_at:%Y-%m-%d %H:%M}",
+                      ", ".join(d.questions), d.status.replace("_", " "), d.arbitrator or "")  # fmt: skip
+    console.print(table)
