@@ -130,3 +130,26 @@ def test_the_dispute_window_closes(evaluating: Workspace) -> None:
             open_dispute(later, evaluation, "ag-7", {"tone": DisputedQuestion("harsh")})
     finally:
         later.close()
+
+
+def test_coaching_items_open_once_and_show_whether_the_score_moved(evaluating: Workspace) -> None:
+    from steward.services.qa_coaching import close_item, open_items, progress
+    from steward.services.qa_evaluations import EvaluationInput, record_evaluation
+
+    weak = dict(a.split("=") for a in ANSWERS) | {"tone": "1", "solved": "not solved"}  # tone and solved fail
+    for n in range(3):
+        given = EvaluationInput("email-support", f"48{n}", "lena", weak)
+        record_evaluation(evaluating, given)  # 10 + 0 + 20 + 10 + 0 = 40 each
+    items = open_items(evaluating, owner="tl-maria")
+    assert sorted(i.key for i in items) == ["low-score", "question:solved", "question:tone"]
+    assert {i.agent_id for i in items} == {"ag-7"} and all(i.owner == "tl-maria" for i in items)
+    assert open_items(evaluating) == []  # the same causes stay with the open items
+    later = Workspace.open(evaluating.root, FixedClock(datetime(2026, 10, 9, 12, tzinfo=UTC)))
+    try:
+        record_evaluation(later, EvaluationInput("email-support", "480", "lena", dict(a.split("=") for a in ANSWERS)))
+        rows = {row.item.key: row.follow_up for row in progress(later)}
+        assert rows["low-score"].before == pytest.approx(40.0) and rows["low-score"].after == pytest.approx(75.0)
+        closed = close_item(later, items[0].id, note="walked through the refund policy")
+        assert closed.status == "done" and [r.item.id for r in progress(later, "open")] == [i.id for i in items[1:]]
+    finally:
+        later.close()

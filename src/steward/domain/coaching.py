@@ -89,6 +89,6 @@ def _repeated_failures(
 def follow_up(evaluations: Iterable[EvaluationFacts], agent_id: str, opened_at: datetime) -> FollowUp:
     """Mean score before the item opened against the mean after it (None where there are none)."""
     own = [e for e in evaluations if e.agent_id == agent_id]
-    before = [e.score for e in own if e.evaluated_at < opened_at]
-    after = [e.score for e in own if e.evaluated_at >= opened_at]
+    before = [e.score for e in own if e.evaluated_at <= opened_at]  # those that opened it count as before
+    after = [e.score for e in own if e.evaluated_at > opened_at]
     return FollowUp(fmean(before) if before else None, fmean(after) if after else None, len(after))

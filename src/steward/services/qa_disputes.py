@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from steward.domain.disputes import Decision, DisputedQuestion, dispute_problems, resolved_answers
 from steward.domain.qa_scoring import Form, score
-from steward.services.qa_evaluations import mirror
+from steward.services.qa_evaluations import EvaluationError, form_of, mirror
 from steward.storage.records import QaAuditEntry, QaDispute, QaEvaluation
 from steward.workspace import Workspace
 
@@ -137,12 +137,10 @@ def _evaluation(session: Session, evaluation_id: str) -> QaEvaluation:
 
 
 def _form(workspace: Workspace, evaluation: QaEvaluation) -> Form:
-    """The scorecard version the evaluation was scored with (never the current one)."""
-    card = workspace.qa_scorecards.scorecards.get(evaluation.scorecard)
-    for version in card.versions if card else ():
-        if card is not None and card.version_label(version) == evaluation.scorecard_version:
-            return version.form()
-    raise DisputeError(f"{evaluation.scorecard_version} is no longer in definitions/scorecards/; restore that version")
+    try:
+        return form_of(workspace, evaluation)
+    except EvaluationError as error:
+        raise DisputeError(str(error)) from None
 
 
 def _now(workspace: Workspace) -> datetime:

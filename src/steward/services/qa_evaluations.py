@@ -13,7 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from steward.domain.canonical import QA_RESULTS, QA_SAMPLES
-from steward.domain.qa_scoring import EvaluationScore, score
+from steward.domain.qa_scoring import EvaluationScore, Form, score
 from steward.importers.base import ImportOptions
 from steward.services.ingest import ImportSummary, import_file
 from steward.storage.records import QaEvaluation
@@ -90,6 +90,17 @@ def record_evaluation(workspace: Workspace, given: EvaluationInput) -> RecordedE
     )
     workspace.records.add(record)
     return RecordedEvaluation(record, result, mirror(workspace))
+
+
+def form_of(workspace: Workspace, evaluation: QaEvaluation) -> Form:
+    """The scorecard version the evaluation was scored with (never the current one)."""
+    card = workspace.qa_scorecards.scorecards.get(evaluation.scorecard)
+    for version in card.versions if card else ():
+        if card is not None and card.version_label(version) == evaluation.scorecard_version:
+            return version.form()
+    raise EvaluationError(
+        f"{evaluation.scorecard_version} is no longer in definitions/scorecards/; restore that version"
+    )
 
 
 def mirror(workspace: Workspace) -> ImportSummary:

@@ -12,6 +12,7 @@ from rich.table import Table
 from steward.domain.disputes import DisputedQuestion
 from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
 from steward.services.qa_calibration import CalibrationError, CalibrationReport, calibrate_file
+from steward.services.qa_coaching import CoachingError, close_item, open_items, progress
 from steward.services.qa_disputes import DisputeError, disputes, open_dispute, resolve_dispute
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
@@ -318,3 +319,68 @@ def dispute_list(
         table.add_row(str(d.id), d.evaluation_id, d.raised_by, f"{d.raised_at:%Y-%m-%d %H:%M}",
                       ", ".join(d.questions), d.status.replace("_", " "), d.arbitrator or "")  # fmt: skip
     console.print(table)
+
+
+coach_app = typer.Typer(help="Coaching items opened by QA results: open, list, close.", no_args_is_help=True)
+qa_app.add_typer(coach_app, name="coach")
+
+
+@coach_app.command("open")
+def coach_open(
+    owner: Annotated[str | None, typer.Option(help="Who coaches (team lead).")] = None,
+    due_days: Annotated[int, typer.Option("--due-days", min=1, help="Days until the item is due.")] = 14,
+    threshold: Annotated[float, typer.Option(help="A score below this opens an item.")] = 70.0,
+    repeats: Annotated[int, typer.Option(min=1, help="Failures of one question that open an item ...")] = 3,
+    window: Annotated[int, typer.Option(min=1, help="... within the agent's last N evaluations.")] = 5,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Open coaching items for low scores and repeated question failures (a cause never twice)."""
+    ws = _open(workspace)
+    try:
+        items = open_items(ws, owner=owner, due_days=due_days, threshold=threshold, repeats=repeats, window=window)
+    finally:
+        ws.close()
+    for item in items:
+        console.print(f"#{item.id} {item.agent_id} ({item.vendor}): {item.reason}; due {item.due}", highlight=False)
+    console.print(f"{len(items)} coaching item(s) opened")
+
+
+@coach_app.command("list")
+def coach_list(
+    status: Annotated[str | None, typer.Option(help="open, done or cancelled.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Coaching items with the agent's mean QA score before and after each was opened."""
+    ws = _open(workspace)
+    try:
+        rows = progress(ws, status)
+    finally:
+        ws.close()
+    table = Table(title="Coaching")
+    for heading in ("#", "agent", "cause", "owner", "due", "status", "before", "after", "change"):
+        table.add_column(heading, justify="right" if heading in ("before", "after", "change") else "left")
+    for row in rows:
+        item, moved = row.item, row.follow_up
+        change = _number(moved.change, 1, signed=True)
+        table.add_row(str(item.id), item.agent_id, item.reason, item.owner or "", str(item.due), item.status,
+                      _number(moved.before, 1), _number(moved.after, 1), change)  # fmt: skip
+    console.print(table)
+
+
+@coach_app.command("close")
+def coach_close(
+    item: Annotated[int, typer.Argument(help="Coaching item number.")],
+    status: Annotated[str, typer.Option(help="done or cancelled.")] = "done",
+    note: Annotated[str | None, typer.Option(help="What was agreed.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Close a coaching item."""
+    ws = _open(workspace)
+    try:
+        closed = close_item(ws, item, status, note)
+    except CoachingError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    console.print(f"coaching item {closed.id} {closed.status}")
