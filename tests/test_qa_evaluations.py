@@ -153,3 +153,23 @@ def test_coaching_items_open_once_and_show_whether_the_score_moved(evaluating: W
         assert closed.status == "done" and [r.item.id for r in progress(later, "open")] == [i.id for i in items[1:]]
     finally:
         later.close()
+
+
+def test_the_qa_report_counts_samples_and_open_work(evaluating: Workspace) -> None:
+    from steward.services.qa_evaluations import EvaluationInput, record_evaluation
+    from steward.services.qa_report import qa_report
+
+    base = dict(a.split("=") for a in ANSWERS)
+    for n, (sample, tone) in enumerate([("random", "4"), ("random", "2"), ("targeted", "1"), ("mystery_shop", "5")]):
+        record_evaluation(
+            evaluating, EvaluationInput("email-support", f"48{n % 3}", "lena", base | {"tone": tone}, sample=sample)
+        )
+    report = qa_report(evaluating, "2026-10")
+    (northwind,) = report.vendors
+    assert northwind.evaluations == {"random": 2, "targeted": 1, "mystery_shop": 1}
+    assert northwind.values["quality_score"] == pytest.approx((75.0 + 65.0) / 2)  # tone 4 -> 15 points, tone 2 -> 5
+    assert northwind.values["mystery_shop_score"] == pytest.approx(80.0)
+    assert northwind.margin == pytest.approx(12.706 * 7.0711 / 2**0.5, rel=1e-3)  # t(0.975, 1) x sd / sqrt(2)
+    result = CliRunner().invoke(app, ["qa", "report", "--period", "2026-10", "-w", str(evaluating.root)],
+                                env={"COLUMNS": "200"})  # fmt: skip
+    assert result.exit_code == 0 and "70.0 ±63.5" in result.output, result.output

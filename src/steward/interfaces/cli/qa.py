@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,7 @@ from steward.services.qa_calibration import CalibrationError, CalibrationReport,
 from steward.services.qa_coaching import CoachingError, close_item, open_items, progress
 from steward.services.qa_disputes import DisputeError, disputes, open_dispute, resolve_dispute
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
+from steward.services.qa_report import QaReportError, qa_report
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
 from steward.storage.settings import SettingsError
 from steward.workspace import Workspace
@@ -384,3 +386,46 @@ def coach_close(
     finally:
         ws.close()
     console.print(f"coaching item {closed.id} {closed.status}")
+
+
+@qa_app.command("report")
+def report_command(
+    period: Annotated[str, typer.Option("--period", help="2026-10, 2026-Q3, last or current.")] = "last",
+    vendor: Annotated[str | None, typer.Option("--vendor", help="Only this vendor.")] = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Each vendor's QA for the period: score with its 95% margin, pass and critical-failure rates,
+    evaluations per sample, mystery shopping apart, open disputes and coaching items."""
+    ws = _open(workspace)
+    try:
+        report = qa_report(ws, period, vendor)
+    except QaReportError as error:
+        errors.print(f"[red]error:[/] {error}")
+        raise typer.Exit(EXIT_BAD_REQUEST) from None
+    finally:
+        ws.close()
+    table = Table(title=f"Quality assurance {report.period}")
+    headings = ("vendor", "QA score", "pass rate", "critical failures", "random", "targeted", "calibration",
+                "mystery shop", "mystery score", "open disputes", "open coaching")  # fmt: skip
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading == "vendor" else "right")
+    for row in report.vendors:
+        score = _number(row.values.get("quality_score"), 1)
+        if row.margin is not None and math.isfinite(row.margin):
+            score += f" ±{row.margin:.1f}"
+        table.add_row(
+            row.vendor,
+            score,
+            _share(row.values.get("qa_pass_rate")),
+            _share(row.values.get("qa_critical_fail_rate")),
+            *(str(row.evaluations.get(s, 0)) for s in ("random", "targeted", "calibration", "mystery_shop")),
+            _number(row.values.get("mystery_shop_score"), 1),
+            str(row.open_disputes),
+            str(row.open_coaching),
+        )
+    console.print(table)
+    console.print("[dim]QA score: random sample only (margin: 95%, Student's t); rates in percent.[/]")
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
