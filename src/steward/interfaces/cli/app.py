@@ -18,9 +18,9 @@ from steward.interfaces.cli.progress import engine_progress
 from steward.interfaces.cli.qa import qa_app
 from steward.interfaces.cli.render import REJECTS_SHOWN
 from steward.interfaces.cli.scorecard import contract_app, scorecard
+from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, import_file
 from steward.services.status import workspace_status
-from steward.storage.settings import SettingsError
 from steward.storage.staging import StagingError
 from steward.storage.warehouse import WarehouseError
 from steward.workspace import Workspace
@@ -34,27 +34,10 @@ app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
-WorkspaceOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--workspace",
-        "-w",
-        help="Workspace folder (default: $STEWARD_WORKSPACE or the nearest folder up with steward.toml).",
-    ),
-]
-
 
 def emit_json(value: object) -> None:
     """Plain JSON on stdout for pipelines (no Rich markup or wrapping)."""
     sys.stdout.write(json.dumps(value, indent=2) + "\n")
-
-
-def open_workspace(root: Path | None) -> Workspace:
-    try:
-        return Workspace.open(root)
-    except SettingsError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_NOTHING_IMPORTABLE) from error
 
 
 @app.command()

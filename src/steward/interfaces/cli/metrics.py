@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
 from steward.services.metrics import (
     MetricResult,
     MetricsRequestError,
@@ -20,10 +20,7 @@ from steward.services.metrics import (
     list_metrics,
     run_query,
 )
-from steward.storage.settings import SettingsError
-from steward.workspace import Workspace
 
-EXIT_BAD_REQUEST = 2
 FORMATS = ("table", "csv", "json")
 
 metrics_app = typer.Typer(
@@ -32,9 +29,6 @@ metrics_app = typer.Typer(
 console = Console()
 errors = Console(stderr=True)
 
-WorkspaceOption = Annotated[
-    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: the nearest one up).")
-]
 ByOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -53,14 +47,6 @@ TzOption = Annotated[
 ]
 
 
-def _workspace(root: Path | None) -> Workspace:
-    try:
-        return Workspace.open(root)
-    except SettingsError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from error
-
-
 def _day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -74,7 +60,7 @@ def _day(text: str | None, option: str) -> date | None:
 @metrics_app.command("list")
 def list_command(workspace: WorkspaceOption = None) -> None:
     """Every metric with its formula in words (built-in and definitions/metrics/*.yaml)."""
-    listing = list_metrics(_workspace(workspace))
+    listing = list_metrics(open_workspace(workspace))
     for metric in listing.metrics:
         console.print(
             f"[bold]{metric.id}[/]  {metric.label} [dim]({metric.unit}, {metric.better} is better)[/]",
@@ -114,7 +100,7 @@ def query_command(
         request = build_request(
             metrics, by=by or [], where=where or [], start=_day(start, "--from"), end=_day(end, "--to"), reporting_tz=tz
         )
-        result = run_query(_workspace(workspace), request)
+        result = run_query(open_workspace(workspace), request)
     except MetricsRequestError as error:
         errors.print(f"[red]error:[/] {error}")
         raise typer.Exit(EXIT_BAD_REQUEST) from None
@@ -144,7 +130,7 @@ def explain_command(
         request = build_request(
             metrics, by=by or [], where=where or [], start=_day(start, "--from"), end=_day(end, "--to"), reporting_tz=tz
         )
-        sql = explain(_workspace(workspace), request)
+        sql = explain(open_workspace(workspace), request)
     except MetricsRequestError as error:
         errors.print(f"[red]error:[/] {error}")
         raise typer.Exit(EXIT_BAD_REQUEST) from None

@@ -11,20 +11,13 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
-from steward.interfaces.cli.qa_followup import (
-    WorkspaceOption,
-    coach_app,
-    dispute_app,
-    format_number,
-    open_workspace,
-    parse_pairs,
-)
+from steward.interfaces.cli.qa_followup import coach_app, dispute_app, format_number, parse_pairs
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
 from steward.services.qa_calibration import CalibrationError, CalibrationReport, calibrate_file
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
 from steward.services.qa_report import QaReportError, qa_report
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
 
-EXIT_BAD_REQUEST = 2
 console = Console()
 errors = Console(stderr=True)
 qa_app = typer.Typer(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,27 +9,12 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.disputes import DisputedQuestion
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
 from steward.services.qa_coaching import CoachingError, close_item, open_items, progress
 from steward.services.qa_disputes import DisputeError, disputes, open_dispute, resolve_dispute
-from steward.storage.settings import SettingsError
-from steward.workspace import Workspace
 
-EXIT_BAD_REQUEST = 2
 console = Console()
 errors = Console(stderr=True)
-WorkspaceOption = Annotated[
-    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: the nearest one up).")
-]
-
-
-def open_workspace(root: Path | None) -> Workspace:
-    """The workspace, or exit 2 with the reason."""
-    try:
-        return Workspace.open(root)
-    except SettingsError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from error
-
 
 dispute_app = typer.Typer(help="Disputes of evaluations: open, resolve, list.", no_args_is_help=True)
 

@@ -12,13 +12,11 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.definitions.contract_models import contract_schema
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
 from steward.rendering.scorecard import csv_text, format_value, html_page, money, scope_text
 from steward.services.contracts import contract_summary
 from steward.services.scorecard import ScorecardError, ScorecardReport, scorecards
-from steward.storage.settings import SettingsError
-from steward.workspace import Workspace
 
-EXIT_BAD_REQUEST = 2
 FORMATS = ("table", "json", "csv", "html")
 STATUS_STYLE = {
     "met": "green",
@@ -32,17 +30,6 @@ STATUS_STYLE = {
 console = Console()
 errors = Console(stderr=True)
 contract_app = typer.Typer(help="Contracts as code: check definitions/contracts/*.yaml.", no_args_is_help=True)
-WorkspaceOption = Annotated[
-    Path | None, typer.Option("--workspace", "-w", help="Workspace folder (default: the nearest one up).")
-]
-
-
-def _open(root: Path | None) -> Workspace:
-    try:
-        return Workspace.open(root)
-    except SettingsError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from error
 
 
 def scorecard(
@@ -75,7 +62,7 @@ def scorecard(
     if output_format not in FORMATS:
         errors.print(f"[red]error:[/] --format must be one of {', '.join(FORMATS)}")
         raise typer.Exit(EXIT_BAD_REQUEST)
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     try:
         report = scorecards(ws, period, vendor, revise)
     except ScorecardError as error:
@@ -177,7 +164,7 @@ def _amount(value: str | None) -> str:
 @contract_app.command("check")
 def check(workspace: WorkspaceOption = None) -> None:
     """Validate every contract file; each problem is printed as file:line. Exit 2 when any is found."""
-    ws = _open(workspace)
+    ws = open_workspace(workspace)
     summary = contract_summary(ws)
     ws.close()
     for line in summary.lines:
