@@ -124,6 +124,14 @@ def _refuse_broken_definitions(workspace: Workspace) -> None:
         raise MetricsRequestError("fix the definitions first:\n" + "\n".join(str(issue) for issue in issues))
 
 
+def metric_number(value: object) -> float | None:
+    """A metric value or component from a result row as a float; None for a missing one or NaN."""
+    if value is None:
+        return None
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
 def _plain(value: object) -> object:
     if isinstance(value, float) and math.isnan(value):
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -11,6 +10,7 @@ from sqlalchemy import select
 
 from steward.domain.sample_size import mean_margin
 from steward.engine.periods import Periods
+from steward.services.metrics import metric_number
 from steward.services.scorecard import ScorecardError, resolve_period
 from steward.storage.records import QaCoachingItem, QaDispute, QaEvaluation
 from steward.workspace import Workspace
@@ -49,7 +49,7 @@ def qa_report(workspace: Workspace, period_text: str, vendor: str | None = None)
     table = workspace.metrics.query(list(METRICS), by=["vendor"], where=where, start=period.first, end=period.last_day)
     found: dict[str, VendorQa] = {}
     for row in table.to_pylist():
-        found[row["vendor"]] = VendorQa(row["vendor"], {m: _number(row.get(m)) for m in METRICS})
+        found[row["vendor"]] = VendorQa(row["vendor"], {m: metric_number(row.get(m)) for m in METRICS})
     start, end = Periods(workspace.settings.reporting_timezone).bounds(period.first, period.last_day)
     _samples(workspace, found, start, end, vendor)
     _open_work(workspace, found)
@@ -65,8 +65,9 @@ def _samples(workspace: Workspace, found: dict[str, VendorQa], start: object, en
     for row in counted.to_pyarrow().to_pylist():
         entry = found.setdefault(row["vendor"], VendorQa(row["vendor"]))
         entry.evaluations[row["sample"]] = int(row["n"])
-        if row["sample"] == "random" and row["sd"] is not None and not math.isnan(row["sd"]):
-            entry.margin = mean_margin(int(row["n"]), float(row["sd"]))
+        sd = metric_number(row["sd"])
+        if row["sample"] == "random" and sd is not None:
+            entry.margin = mean_margin(int(row["n"]), sd)
 
 
 def _open_work(workspace: Workspace, found: dict[str, VendorQa]) -> None:
@@ -79,10 +80,3 @@ def _open_work(workspace: Workspace, found: dict[str, VendorQa]) -> None:
         for item in session.scalars(select(QaCoachingItem).where(QaCoachingItem.status == "open")):
             if item.vendor in found:
                 found[item.vendor].open_coaching += 1
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number

@@ -3,7 +3,6 @@ volumes that set the charges, and the data behind them (range, import runs)."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -17,6 +16,7 @@ from steward.definitions.contracts import SCOPE_COLUMNS, Contract
 from steward.domain.contract_terms import Measurement
 from steward.engine.periods import next_period
 from steward.engine.query import MetricQuery
+from steward.services.metrics import metric_number
 from steward.workspace import Workspace
 
 Window = tuple[datetime, datetime]
@@ -137,19 +137,12 @@ def measure_levels(
 
 def measurement(row: dict[str, object], metric_id: str) -> Measurement:
     """A query row's value for `metric_id` and its sample: the denominator, or the rows behind it."""
-    value = _number(row.get(metric_id))
-    numerator = _number(row.get(f"{metric_id}__numerator"))
-    denominator = _number(row.get(f"{metric_id}__denominator"))
-    count = _number(row.get(f"{metric_id}__count"))
+    value = metric_number(row.get(metric_id))
+    numerator = metric_number(row.get(f"{metric_id}__numerator"))
+    denominator = metric_number(row.get(f"{metric_id}__denominator"))
+    count = metric_number(row.get(f"{metric_id}__count"))
     sample = denominator if denominator is not None else count if count is not None else value
     return Measurement(value, int(sample or 0), numerator, denominator)
-
-
-def _number(value: object) -> float | None:
-    if value is None:
-        return None
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
 
 
 def _query_groups(contract: Contract, levels: Sequence[ServiceLevel]) -> list[list[ServiceLevel]]:
@@ -190,8 +183,8 @@ def charge_volumes(workspace: Workspace, vendor: str, months: Sequence[Period]) 
     volumes = {}
     for month in months:
         row = rows.get(month.first, {})
-        contacts = int(_number(row.get("volume_handled")) or 0)
-        minutes = Decimal(repr(_number(row.get("conformance__numerator")) or 0.0))
+        contacts = int(metric_number(row.get("volume_handled")) or 0)
+        minutes = Decimal(repr(metric_number(row.get("conformance__numerator")) or 0.0))
         # Hours to 4 decimals (a third of a second): priced once, on the line, not rounded to cents first.
         volumes[month.label] = (contacts, (minutes / 60).quantize(Decimal("0.0001"), ROUND_HALF_UP))
     return volumes
