@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ import yaml
 from tests import oracle
 from tests.native_rows import write_table
 from tests.oracle import Key, Parts, Row
+from tests.workforce_support import Ask, engine_parts
 
 from steward.definitions.calendars import CalendarDefinition, CalendarSet
 from steward.definitions.metrics import MetricDefinition, load_catalogue
@@ -43,26 +44,13 @@ COMPONENTS = ("numerator", "denominator", "count")
 
 
 @dataclass(frozen=True)
-class MetricQuery:
-    """The arguments of `ws.metrics.query` (and of the oracle)."""
-
-    metrics: tuple[str, ...]
-    by: tuple[str, ...] = ()
-    grain: str | None = None
-    start: date | None = None
-    end: date | None = None
-    reporting_tz: str = "UTC"
-    where: dict[str, list[str]] | None = None
-
-
-@dataclass(frozen=True)
 class Case:
     name: str
     reasoning: str
     calendars: tuple[dict[str, Any], ...]
     definitions: tuple[dict[str, Any], ...]
     data: dict[str, list[Row]]
-    query: MetricQuery
+    query: Ask
     expected: dict[str, dict[Key, Parts]]
 
     def metric(self, metric_id: str) -> MetricDefinition:
@@ -80,14 +68,14 @@ def load_case(path: Path) -> Case:
     assert str(raw.get("reasoning", "")).strip(), f"{path.name}: say how the expected values were computed"
     query_raw = raw["query"]
     assert set(query_raw) <= QUERY_KEYS, f"{path.name}: unknown query keys {sorted(set(query_raw) - QUERY_KEYS)}"
-    query = MetricQuery(
+    query = Ask(
         metrics=tuple(query_raw["metrics"]),
         by=tuple(query_raw.get("by", ())),
         grain=query_raw.get("grain"),
         start=query_raw.get("start"),
         end=query_raw.get("end"),
         reporting_tz=query_raw.get("reporting_tz", "UTC"),
-        where=query_raw.get("where"),
+        where=query_raw.get("where") or {},
     )
     data = {
         "interactions": [canonical_row("interactions", r) for r in raw.get("interactions", [])],
@@ -123,7 +111,7 @@ def naive_utc(value: datetime | str) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def expected_parts(rows: list[dict[str, Any]], query: MetricQuery) -> dict[str, dict[Key, Parts]]:
+def expected_parts(rows: list[dict[str, Any]], query: Ask) -> dict[str, dict[Key, Parts]]:
     """`- {metric: id, <by columns>..., <grain>: date, value: x, numerator: n, ...}` -> metric -> key -> Parts."""
     expected: dict[str, dict[Key, Parts]] = {metric_id: {} for metric_id in query.metrics}
     for row in rows:
@@ -207,48 +195,10 @@ def load_workspace(
             assert summary.total("rejected") == 0, summary.to_json()["rejects"]
 
 
-def engine_parts(workspace: Workspace, query: MetricQuery) -> dict[str, dict[Key, Parts]]:
-    """`ws.metrics.query(...)` as metric -> group key -> Parts."""
-    table = workspace.metrics.query(
-        list(query.metrics),
-        by=list(query.by),
-        where=query.where,
-        start=query.start,
-        end=query.end,
-        grain=query.grain,
-        reporting_tz=query.reporting_tz,
-    )
-    rows = table.to_pylist()
-    result: dict[str, dict[Key, Parts]] = {metric_id: {} for metric_id in query.metrics}
-    for row in rows:
-        key = tuple(row[column] for column in query.by)
-        if query.grain:
-            period = row[query.grain]
-            key = (*key, period.date() if isinstance(period, datetime) else period)
-        for metric_id in query.metrics:
-            result[metric_id][key] = Parts(
-                row[metric_id],
-                row.get(f"{metric_id}__numerator"),
-                row.get(f"{metric_id}__denominator"),
-                row.get(f"{metric_id}__count"),
-            )
-    return result
-
-
 def oracle_parts(
-    metric: MetricDefinition, data: dict[str, list[Row]], query: MetricQuery, calendars: CalendarSet
+    metric: MetricDefinition, data: dict[str, list[Row]], query: Ask, calendars: CalendarSet
 ) -> dict[Key, Parts]:
-    return oracle.compute_parts(
-        metric,
-        data,
-        by=query.by,
-        grain=query.grain,
-        start=query.start,
-        end=query.end,
-        reporting_tz=query.reporting_tz,
-        calendars=calendars,
-        where=query.where,
-    )
+    return oracle.compute_parts(metric, data, calendars=calendars, **query.oracle_arguments())
 
 
 # --------------------------------------------------------------------------------------------

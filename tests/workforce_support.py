@@ -111,7 +111,10 @@ def engine_parts(workspace: Workspace, ask: Ask, *, fresh: bool = False) -> dict
             key = (*key, period.date() if isinstance(period, datetime) else period)
         for metric_id in ask.metrics:
             result[metric_id][key] = Parts(
-                row[metric_id], row.get(f"{metric_id}__numerator"), row.get(f"{metric_id}__denominator")
+                row[metric_id],
+                row.get(f"{metric_id}__numerator"),
+                row.get(f"{metric_id}__denominator"),
+                row.get(f"{metric_id}__count"),
             )
     return result
 
