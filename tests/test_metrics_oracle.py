@@ -23,14 +23,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests import oracle
 from tests.oracle import Key, Parts, Row
-from tests.test_metric_cases import (
-    MetricQuery,
-    assert_same_parts,
-    catalogue,
-    engine_parts,
-    load_workspace,
-    oracle_parts,
-)
+from tests.test_metric_cases import assert_same_parts, catalogue, load_workspace, oracle_parts
+from tests.workforce_support import Ask, engine_parts
 
 from steward.definitions.calendars import CalendarDefinition, CalendarSet
 from steward.definitions.metrics import MetricDefinition
@@ -328,21 +322,21 @@ def calendar_sets(draw: st.DrawFn) -> list[dict[str, Any]]:
 
 
 @st.composite
-def queries(draw: st.DrawFn) -> MetricQuery:
+def queries(draw: st.DrawFn) -> Ask:
     first, last = draw(st.sampled_from(RANGES))
     end = oracle.next_period_start(date(2026, last, 1), "month") - timedelta(days=1)
-    return MetricQuery(
+    return Ask(
         metrics=(),
         by=draw(st.sampled_from([("vendor",), ("vendor",), (), ("queue", "channel")])),
         grain=draw(st.sampled_from(["month", "month", "week", "day", "quarter", None])),
         start=date(2026, first, 1),
         end=end,
         reporting_tz=draw(st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney"])),
-        where=draw(st.sampled_from([None, None, {"channel": ["phone", "chat"]}, {"vendor": ["acme"]}])),
+        where=draw(st.sampled_from([{}, {}, {"channel": ["phone", "chat"]}, {"vendor": ["acme"]}])),
     )
 
 
-def backlog_is_well_defined(query: MetricQuery) -> bool:
+def backlog_is_well_defined(query: Ask) -> bool:
     """Each period lies wholly within the range, so its backlog is counted at its own end."""
     if query.grain is None:
         return True
@@ -352,7 +346,7 @@ def backlog_is_well_defined(query: MetricQuery) -> bool:
     return whole_start and oracle.next_period_start(last, query.grain) == query.end + timedelta(days=1)
 
 
-def metrics_for(query: MetricQuery) -> tuple[MetricDefinition, ...]:
+def metrics_for(query: Ask) -> tuple[MetricDefinition, ...]:
     backlog_ok = backlog_is_well_defined(query)
     return tuple(m for m in METRICS if m.spec.source is not Source.BACKLOG or backlog_ok)
 
@@ -372,7 +366,7 @@ def test_engine_agrees_with_the_oracle(
     tmp_path_factory: pytest.TempPathFactory,
     data: dict[str, list[Row]],
     files: list[dict[str, Any]],
-    query: MetricQuery,
+    query: Ask,
 ) -> None:
     """Every interaction, reply and backlog metric (built-in and EXTRA_DEFINITIONS), value and components."""
     metrics = metrics_for(query)
@@ -443,7 +437,7 @@ def test_a_window_edge_in_a_daylight_saving_gap_uses_the_offset_before_the_chang
 @FAST
 @given(data=histories(), zone=st.sampled_from(sorted(ZONES)), query=queries())
 def test_an_always_open_calendar_makes_business_time_equal_calendar_time(
-    data: dict[str, list[Row]], zone: str, query: MetricQuery
+    data: dict[str, list[Row]], zone: str, query: Ask
 ) -> None:
     always = {"name": "24x7", "timezone": zone, "hours": {"mon-sun": ["00:00-24:00"]}, "applies_to": {"default": True}}
     calendars = calendar_set([always])
@@ -458,9 +452,7 @@ def test_an_always_open_calendar_makes_business_time_equal_calendar_time(
 
 @FAST
 @given(data=histories(), files=calendar_sets(), query=queries())
-def test_values_stay_in_their_ranges(
-    data: dict[str, list[Row]], files: list[dict[str, Any]], query: MetricQuery
-) -> None:
+def test_values_stay_in_their_ranges(data: dict[str, list[Row]], files: list[dict[str, Any]], query: Ask) -> None:
     calendars = calendar_set(files)
     by_id = {metric.id: oracle_parts(metric, data, query, calendars) for metric in METRICS}
     for metric in METRICS:
@@ -492,12 +484,12 @@ def check_range(metric: MetricDefinition, part: Parts) -> None:
 @FAST
 @given(data=histories(), files=calendar_sets(), query=queries())
 def test_components_re_aggregate_over_groups(
-    data: dict[str, list[Row]], files: list[dict[str, Any]], query: MetricQuery
+    data: dict[str, list[Row]], files: list[dict[str, Any]], query: Ask
 ) -> None:
     """Summing numerators and denominators (or counts) over vendors gives the all-vendor figures."""
     calendars = calendar_set(files)
-    by_vendor = MetricQuery((), ("vendor",), None, query.start, query.end, query.reporting_tz, query.where)
-    overall = MetricQuery((), (), None, query.start, query.end, query.reporting_tz, query.where)
+    by_vendor = Ask((), ("vendor",), None, query.start, query.end, query.reporting_tz, query.where)
+    overall = Ask((), (), None, query.start, query.end, query.reporting_tz, query.where)
     for metric in metrics_for(overall):
         total = oracle_parts(metric, data, overall, calendars).get((), Parts(None, 0.0, 0.0, 0))
         parts = oracle_parts(metric, data, by_vendor, calendars).values()
@@ -510,7 +502,7 @@ def test_components_re_aggregate_over_groups(
 
 @FAST
 @given(data=histories(), query=queries())
-def test_stricter_definitions_count_no_more(data: dict[str, list[Row]], query: MetricQuery) -> None:
+def test_stricter_definitions_count_no_more(data: dict[str, list[Row]], query: Ask) -> None:
     """A repeat must share the reason, so same-reason FCR resolves at least as many; aged backlog <= backlog."""
     calendars = CalendarSet()
     for looser, stricter, field in (
