@@ -160,6 +160,59 @@ class QaCoachingItem(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+class QaCalibrationSession(Base):
+    """A calibration session: who scores which interactions with which scorecard version, blind
+    until it is closed, against an expert or the consensus."""
+
+    __tablename__ = "qa_calibration_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    scorecard: Mapped[str] = mapped_column(String(100), nullable=False)
+    scorecard_version: Mapped[str] = mapped_column(String(120), nullable=False)
+    interactions: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    evaluators: Mapped[list[str]] = mapped_column(JSON, nullable=False)
+    expert: Mapped[str | None] = mapped_column(String(100))
+    tolerance: Mapped[float] = mapped_column(Float, nullable=False)
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # open, closed
+    opened_by: Mapped[str] = mapped_column(String(100), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class QaCalibrationAnswer(Base):
+    """One evaluator's answers on one interaction of a calibration session."""
+
+    __tablename__ = "qa_calibration_answers"
+    __table_args__ = (UniqueConstraint("session_id", "evaluator", "interaction_id", name="uq_calibration_answer"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    evaluator: Mapped[str] = mapped_column(String(100), nullable=False)
+    interaction_id: Mapped[str] = mapped_column(String(200), nullable=False)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+
+
+class QaMysteryShop(Base):
+    """A planned test contact: which vendor, scenario and channel, by when, scored on which
+    scorecard, and the evaluation once it is scored."""
+
+    __tablename__ = "qa_mystery_shops"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    vendor: Mapped[str] = mapped_column(String(100), nullable=False, index=True)
+    scenario: Mapped[str] = mapped_column(String(200), nullable=False)
+    channel: Mapped[str] = mapped_column(String(20), nullable=False)
+    scorecard: Mapped[str] = mapped_column(String(100), nullable=False)
+    due: Mapped[date] = mapped_column(Date, nullable=False)
+    shopper: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20), nullable=False)  # planned, done, cancelled
+    evaluation_id: Mapped[str | None] = mapped_column(String(40))
+    planned_at: Mapped[datetime] = mapped_column(DateTime, nullable=False)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class Records:
     """The records store: an engine, sessions and migrations."""
 
