@@ -37,6 +37,8 @@ class EvaluationInput:
     sample: str = "random"
     interaction_source: str | None = None
     evaluated_at: datetime | None = None
+    evaluation_id: str | None = None
+    """Kept from a QA tool's export; Steward makes one up otherwise."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,23 @@ class RecordedEvaluation:
 
 def record_evaluation(workspace: Workspace, given: EvaluationInput) -> RecordedEvaluation:
     """Score and store one evaluation, then bring qa_results up to date."""
+    check_scorecards(workspace)
+    record, result = scored_record(workspace, given, _interaction(workspace, given))
+    workspace.records.add(record)
+    return RecordedEvaluation(record, result, mirror(workspace))
+
+
+def check_scorecards(workspace: Workspace) -> None:
+    """Refuse to score anything while a scorecard file has problems."""
     if workspace.qa_scorecards.issues:
         raise EvaluationError("fix the scorecards first:\n" + "\n".join(map(str, workspace.qa_scorecards.issues)))
+
+
+def scored_record(
+    workspace: Workspace, given: EvaluationInput, interaction: Mapping[str, str | None]
+) -> tuple[QaEvaluation, EvaluationScore]:
+    """The evaluation record the answers give with the scorecard version in force on its day, or
+    EvaluationError naming every problem; nothing is stored."""
     if given.sample not in QA_SAMPLES:
         raise EvaluationError(f"sample {given.sample!r}: one of {', '.join(QA_SAMPLES)}")
     card = workspace.qa_scorecards.scorecards.get(given.scorecard)
@@ -61,7 +78,6 @@ def record_evaluation(workspace: Workspace, given: EvaluationInput) -> RecordedE
     version = card.version_for(local_day)
     if version is None:
         raise EvaluationError(f"{given.scorecard} has no version in force on {local_day}")
-    interaction = _interaction(workspace, given)
     try:
         result = score(version.form(), given.answers)
     except ValueError as error:
@@ -72,7 +88,7 @@ def record_evaluation(workspace: Workspace, given: EvaluationInput) -> RecordedE
     if unknown:
         raise EvaluationError(f"comments on questions not in the scorecard: {', '.join(unknown)}")
     record = QaEvaluation(
-        evaluation_id=f"ev-{secrets.token_hex(6)}",
+        evaluation_id=given.evaluation_id or f"ev-{secrets.token_hex(6)}",
         interaction_source=interaction["source"],
         interaction_id=given.interaction_id,
         **{name: interaction[name] for name in INTERACTION_FIELDS},
@@ -88,8 +104,7 @@ def record_evaluation(workspace: Workspace, given: EvaluationInput) -> RecordedE
         failed=result.failed or "none",
         passed=result.passed,
     )
-    workspace.records.add(record)
-    return RecordedEvaluation(record, result, mirror(workspace))
+    return record, result
 
 
 def form_of(workspace: Workspace, evaluation: QaEvaluation) -> Form:
@@ -134,14 +149,28 @@ def _row(record: QaEvaluation) -> dict[str, object]:
     }
 
 
-def _interaction(workspace: Workspace, given: EvaluationInput) -> dict[str, str]:
-    t = workspace.warehouse.table("interactions")
-    rows = t.filter(t.interaction_id == given.interaction_id)
-    if given.interaction_source:
-        rows = rows.filter(rows.source == given.interaction_source)
-    found: list[dict[str, str]] = rows.select("source", *INTERACTION_FIELDS).limit(2).to_pyarrow().to_pylist()
+def _interaction(workspace: Workspace, given: EvaluationInput) -> dict[str, str | None]:
+    found = interactions_by_id(workspace, [given.interaction_id], given.interaction_source)
+    return one_interaction(given.interaction_id, found.get(given.interaction_id, []))
+
+
+def one_interaction(interaction_id: str, found: list[dict[str, str | None]]) -> dict[str, str | None]:
     if not found:
-        raise EvaluationError(f"interaction {given.interaction_id!r} is not in the warehouse (import it first)")
+        raise EvaluationError(f"interaction {interaction_id!r} is not in the warehouse (import it first)")
     if len(found) > 1:
-        raise EvaluationError(f"interaction {given.interaction_id!r} exists in several sources; name one with --source")
+        raise EvaluationError(f"interaction {interaction_id!r} exists in several sources; name one with --source")
     return found[0]
+
+
+def interactions_by_id(
+    workspace: Workspace, ids: list[str], source: str | None = None
+) -> dict[str, list[dict[str, str | None]]]:
+    """The source, vendor, queue, channel, language and agent of each interaction id (one query)."""
+    t = workspace.warehouse.table("interactions")
+    rows = t.filter(t.interaction_id.isin(sorted(set(ids))))
+    if source:
+        rows = rows.filter(rows.source == source)
+    found: dict[str, list[dict[str, str | None]]] = {}
+    for row in rows.select("interaction_id", "source", *INTERACTION_FIELDS).to_pyarrow().to_pylist():
+        found.setdefault(row.pop("interaction_id"), []).append(row)
+    return found
