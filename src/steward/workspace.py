@@ -9,11 +9,18 @@ from datetime import UTC, datetime
 from functools import cached_property
 from pathlib import Path
 
+from steward.definitions.autoqa_rules import AutoQaRulesets, load_autoqa_rulesets
 from steward.definitions.calendars import CalendarSet, load_calendars
 from steward.definitions.contract_models import contract_schema
 from steward.definitions.contracts import ContractBook, load_contracts
 from steward.definitions.costs import COSTS_FILE, CostBook, load_costs
-from steward.definitions.examples import CALENDAR_EXAMPLE, CONTRACT_EXAMPLE, COSTS_EXAMPLE, VENDORS_EXAMPLE
+from steward.definitions.examples import (
+    AUTOQA_EXAMPLE,
+    CALENDAR_EXAMPLE,
+    CONTRACT_EXAMPLE,
+    COSTS_EXAMPLE,
+    VENDORS_EXAMPLE,
+)
 from steward.definitions.metrics import Catalogue, load_catalogue
 from steward.definitions.qa_scorecards import QaScorecards, load_qa_scorecards
 from steward.definitions.vendors import load_vendors
@@ -55,12 +62,14 @@ class Workspace:
         root = root.resolve()
         (root / "definitions" / "calendars").mkdir(parents=True, exist_ok=True)
         (root / "definitions" / "contracts").mkdir(exist_ok=True)
+        (root / "definitions" / "autoqa").mkdir(exist_ok=True)
         (root / "reports").mkdir(exist_ok=True)
         _write_once(root / SETTINGS_FILE, DEFAULT_SETTINGS.format(name=name or root.name))
         _write_once(root / "definitions" / "vendors.yaml", VENDORS_EXAMPLE)
         _write_once(root / "definitions" / "calendars" / "example.yaml", CALENDAR_EXAMPLE)
         _write_once(root / "definitions" / COSTS_FILE, COSTS_EXAMPLE)
         _write_once(root / "definitions" / "contracts" / "example.yaml", CONTRACT_EXAMPLE)
+        _write_once(root / "definitions" / "autoqa" / "example.yaml", AUTOQA_EXAMPLE)
         schema = root / "definitions" / "contracts" / "contract.schema.json"
         schema.write_text(contract_schema() + "\n", encoding="utf-8")  # for editors; always this version's
         _write_once(root / ".gitignore", GITIGNORE)
@@ -116,6 +125,11 @@ class Workspace:
     def qa_scorecards(self) -> QaScorecards:
         """QA scorecards from definitions/scorecards/ (docs/qa.md)."""
         return load_qa_scorecards(self.root / "definitions" / "scorecards")
+
+    @cached_property
+    def autoqa_rulesets(self) -> AutoQaRulesets:
+        """AutoQA rulesets from definitions/autoqa/ (docs/qa.md#autoqa)."""
+        return load_autoqa_rulesets(self.root / "definitions" / "autoqa")
 
     @cached_property
     def metrics(self) -> MetricsEngine:

@@ -21,7 +21,7 @@ from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from steward.definitions.located_yaml import DefinitionIssue, load_model
+from steward.definitions.located_yaml import DefinitionIssue, load_model, only_comments
 from steward.domain.calendar import WEEKDAYS, BusinessCalendar, Window, holiday_dates
 
 _RANGE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
@@ -174,17 +174,12 @@ def _double_claims(folder: Path, definitions: list[CalendarDefinition]) -> list[
     return issues
 
 
-def _only_comments(path: Path) -> bool:
-    lines = path.read_text(encoding="utf-8-sig").splitlines()
-    return all(not line.strip() or line.lstrip().startswith("#") for line in lines)
-
-
 def load_calendars(folder: Path, vendor_calendars: tuple[tuple[str, str], ...] = ()) -> CalendarSet:
     """Every calendar file in `folder`; problems (with file:line) are collected, not raised."""
     definitions: list[CalendarDefinition] = []
     issues: list[DefinitionIssue] = []
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
-        if _only_comments(path):
+        if only_comments(path):
             continue  # the commented example `steward init` writes
         loaded = load_model(path, CalendarDefinition)
         if isinstance(loaded, CalendarDefinition):

@@ -76,3 +76,19 @@ CONTRACT_EXAMPLE = """\
 # exclusions:
 #   - {from: 2026-03-10, to: 2026-03-11, kind: force_majeure, reason: Typhoon closed the Manila site}
 """
+
+AUTOQA_EXAMPLE = """\
+# An AutoQA ruleset (docs/qa.md#autoqa): checks `steward qa autoqa` runs over stored transcripts.
+# Remove the leading '# ' to use it; every *.yaml file here is one ruleset.
+# ruleset: chat-basics
+# name: Chat and e-mail basics
+# applies_to: {channels: [chat, email]}    # optional: channels, vendors, queues
+# rules:
+#   - {id: greeting, kind: required, phrases: [hello, hi, good morning], where: first_agent_turn}
+#   - {id: closing, kind: required, phrases: [anything else, have a nice day], where: last_agent_turn}
+#   - {id: recording_disclosure, kind: required, phrases: [this conversation is recorded]}
+#   - {id: no_blame, kind: prohibited, phrases: [not my problem, calm down]}
+#   - {id: card_numbers, kind: card_numbers}        # a failure is a critical failure of the evaluation
+#   - {id: personal_data, kind: personal_data}      # e-mail, IBAN or phone in an agent turn; critical too
+#   - {id: reply_within_2_min, kind: response_time, max_seconds: 120}
+"""

@@ -264,3 +264,11 @@ def _unwrap_optional(annotation: object) -> object:
         options = [a for a in get_args(annotation) if a is not type(None)]
         return options[0] if len(options) == 1 else annotation
     return annotation
+
+
+def only_comments(path: Path) -> bool:
+    """A file holding nothing but comments (the commented examples `steward init` writes)."""
+    try:
+        return load_located(path).data is None
+    except DefinitionError:  # a file that cannot be read or parsed is reported by load_model
+        return False

@@ -20,6 +20,8 @@ _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 _PHONE = re.compile(r"(?<![\w+])\+?\d[\d ()/-]{7,}\d(?!\w)")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){3,7}(?: ?[A-Z0-9]{1,3})?\b")
+# What `redact` leaves behind: a stored (redacted) transcript still shows that data was exposed.
+_MARKER = re.compile(r"\[(card number|email|iban|phone)\]")
 
 
 @dataclass(frozen=True)
@@ -123,11 +125,23 @@ def _check_one(transcript: Sequence[Turn], rule: Rule) -> RuleResult:
         return RuleResult(rule.id, not hits, tuple(hits))
     if rule.kind == "card_numbers":
         hits = [Finding(i, s, e, "card number") for i, t in enumerate(transcript) for s, e in card_numbers(t.text)]
-        return RuleResult(rule.id, not hits, tuple(hits))
+        hits += _markers(transcript, range(len(transcript)), ("card number",))
+        return RuleResult(rule.id, not hits, tuple(sorted(hits, key=lambda f: (f.turn, f.start))))
     if rule.kind == "personal_data":
         hits = [Finding(i, s, e, kind) for i in agent for s, e, kind in personal_data(transcript[i].text)]
-        return RuleResult(rule.id, not hits, tuple(hits))
+        hits += _markers(transcript, agent, ("email", "iban", "phone"))
+        return RuleResult(rule.id, not hits, tuple(sorted(hits, key=lambda f: (f.turn, f.start))))
     return _response_time(transcript, rule)
+
+
+def _markers(transcript: Sequence[Turn], turns: Sequence[int], kinds: tuple[str, ...]) -> list[Finding]:
+    """Redaction markers of the given kinds: the data was there before the transcript was stored."""
+    return [
+        Finding(index, match.start(), match.end(), match[1])
+        for index in turns
+        for match in _MARKER.finditer(transcript[index].text)
+        if match[1] in kinds
+    ]
 
 
 def _phrase_hits(transcript: Sequence[Turn], turns: Sequence[int], rule: Rule, kind: str) -> list[Finding]:

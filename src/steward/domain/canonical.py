@@ -34,6 +34,8 @@ class Column:
     minimum: float | None = None
     maximum: float | None = None
     key: bool = False
+    redacted: bool = False
+    """Free text that may hold card numbers or personal data: redacted on import, before it is stored."""
 
 
 @dataclass(frozen=True)
@@ -318,8 +320,67 @@ QA_RESULTS = Table(
     recognised_by=("evaluation_id", "scorecard", "score"),
 )
 
+TRANSCRIPTS = Table(
+    "transcripts",
+    "Turns of chat and e-mail conversations (or call transcriptions), for AutoQA; card numbers and personal "
+    "data in `text` are redacted before they are stored.",
+    (
+        _source(),
+        Column("interaction_id", S, "The interaction the turn belongs to.", "48213", required=True, key=True),
+        Column("turn", INT, "Position in the conversation, from 1.", "1", required=True, minimum=1, key=True),
+        Column("speaker", S, "Who wrote or said it.", "agent", required=True, allowed=ACTOR_TYPES),
+        Column("at", T, "When it was sent or said.", "2026-03-02T09:14:40Z"),
+        Column(
+            "text",
+            S,
+            "What was written or said; card numbers, e-mail addresses, IBANs and phone numbers are replaced by "
+            "[card number], [email], [iban], [phone] on import.",
+            "Hello, thanks for waiting!",
+            required=True,
+            redacted=True,
+        ),
+    ),
+    recognised_by=("interaction_id", "turn", "speaker", "text"),
+)
+
+AUTOQA_RESULTS = Table(
+    "autoqa_results",
+    "AutoQA: one row per interaction, ruleset and rule, written by `steward qa autoqa` (docs/qa.md).",
+    (
+        Column("source", S, "Who checked it: steward-autoqa.", "steward-autoqa", key=True),
+        Column("interaction_id", S, "The interaction checked.", "48213", required=True, key=True),
+        Column("ruleset", S, "Ruleset id (definitions/autoqa/).", "chat-basics", required=True, key=True),
+        Column("rule", S, "Rule id within the ruleset.", "greeting", required=True, key=True),
+        Column("vendor", S, "Vendor of the interaction.", "northwind-bpo", required=True),
+        Column("queue", S, "Queue of the interaction.", "billing"),
+        Column("channel", S, "Channel of the interaction.", "chat", allowed=CHANNELS),
+        Column("agent_id", S, "Agent of the interaction.", "ag-0193"),
+        Column("checked_at", T, "When the check ran.", "2026-11-02T06:00:00Z", required=True),
+        Column("passed", B, "Whether the rule passed.", "false", required=True),
+        Column("findings", INT, "Problems the rule found (0 when it passed).", "1", required=True, minimum=0),
+        Column(
+            "detail",
+            S,
+            "Where and what, never the text itself: turns and kinds found, or the phrases missing.",
+            "turn 1: none of hello, hi",
+        ),
+    ),
+    recognised_by=("interaction_id", "ruleset", "rule", "passed"),
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (INTERACTIONS, INTERACTION_EVENTS, AGENT_STATES, SCHEDULES, FORECASTS, ORDERS, QA_RESULTS)
+    t.name: t
+    for t in (
+        INTERACTIONS,
+        INTERACTION_EVENTS,
+        AGENT_STATES,
+        SCHEDULES,
+        FORECASTS,
+        ORDERS,
+        QA_RESULTS,
+        TRANSCRIPTS,
+        AUTOQA_RESULTS,
+    )
 }
 
 

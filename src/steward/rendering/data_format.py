@@ -52,6 +52,8 @@ def _constraints(column: Column) -> str:
         parts.append(f">= {column.minimum:g}")
     if column.maximum is not None:
         parts.append(f"<= {column.maximum:g}")
+    if column.redacted:
+        parts.append("redacted before storage")
     return "; ".join(parts)
 
 

@@ -147,6 +147,8 @@ class ColumnRules:
 
     def _typed_string(self, staged: StagedColumn) -> Sql:
         value = self.raw if staged.is_text else f"CAST({self.raw} AS VARCHAR)"
+        if self.column.redacted:
+            return f"st_redact({value})"  # registered by steward.storage.redaction
         if not self.column.allowed:
             return value
         allowed = ", ".join(literal(v) for v in self.column.allowed)

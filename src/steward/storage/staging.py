@@ -28,6 +28,8 @@ from steward.storage.checks import (
     time_order_checks,
     typed_name,
 )
+from steward.storage.redaction import FUNCTION as REDACT
+from steward.storage.redaction import redact_text, redacts, register_redaction
 from steward.storage.warehouse import LINEAGE_COLUMN, REJECTS_TABLE
 
 ROW, RAW = "_row", "_raw"
@@ -95,6 +97,9 @@ class Staging:
         self.csv_first_rowid: int | None = None
         for macro in MACROS:
             self.con.execute(macro)
+        self.redacts = redacts(table)
+        if self.redacts:
+            register_redaction(self.con)
 
     # -- reading: one pass from the source into the typed table ------------------------------
     def load_csv(self, path: Path, encoding: str, header: list[str]) -> None:
@@ -223,6 +228,8 @@ class Staging:
         """Records rejected before typing (unreadable lines, unreshapeable records)."""
         if not problems:
             return
+        if self.redacts:
+            problems = [Problem(p.row, p.field, redact_text(p.reason) or "", redact_text(p.raw)) for p in problems]
         self.con.executemany(
             f"INSERT INTO {REJECTS_TABLE} VALUES (?, ?, ?, ?, ?, ?, ?)",
             [(self.run_id, self.table.name, self.file, p.row, p.field, p.reason, p.raw) for p in problems],
@@ -260,7 +267,8 @@ class Staging:
         )
         self.con.execute(
             f"INSERT INTO {REJECTS_TABLE} SELECT {self.run_id}, {literal(self.table.name)}, {literal(self.file)}, "
-            f"row_number, p.field, p.reason, record FROM (SELECT {self.row_number('c')} AS row_number, "
+            f"row_number, p.field, {self._redacted('p.reason')}, record "
+            f"FROM (SELECT {self.row_number('c')} AS row_number, "
             f"{self._record('c')} AS record, unnest(list_filter([{problems}], lambda x: x IS NOT NULL)) AS p "
             f"FROM {self.typed} c WHERE c.rowid IN (SELECT rid FROM {self.bad}))"
         )
@@ -268,7 +276,7 @@ class Staging:
     def _record(self, alias: str) -> str:
         """The rejected record as text: the original when the importer kept it, else its values as JSON."""
         if self.has_raw:
-            return f"{alias}.{RAW}"
+            return self._redacted(f"{alias}.{RAW}")
         values = []
         for rule in self.rules:
             if rule.staged is None:
@@ -277,6 +285,10 @@ class Staging:
             original = f"coalesce({alias}.{quote('r__' + rule.column.name)}, {typed})" if rule.keeps_text() else typed
             values.append(f"{quote(rule.column.name)} := {original}")
         return f"CAST(to_json(struct_pack({', '.join(values)})) AS VARCHAR)" if values else "NULL"
+
+    def _redacted(self, text: str) -> str:
+        """A reject's text through the redaction of tables holding free text (typed values already are)."""
+        return f"{REDACT}({text})" if self.redacts else text
 
     def reject_superseded(self) -> None:
         """A key repeated within one file: the row latest in the file wins, earlier ones are rejected and named."""
