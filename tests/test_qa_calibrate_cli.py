@@ -1,4 +1,4 @@
-"""`steward qa calibrate` on a session file."""
+"""`steward qa calibrate file` on a session file."""
 
 from __future__ import annotations
 
@@ -34,7 +34,8 @@ def test_calibrate_flags_the_evaluator_outside_tolerance(tmp_path: Path) -> None
     (root / "definitions" / "scorecards").mkdir()
     card = yaml.safe_load(GOLDEN.read_text())["scorecard"]
     (root / "definitions" / "scorecards" / "email.yaml").write_text(yaml.safe_dump(card))
-    args = ["qa", "calibrate", str(session_csv(tmp_path / "s.csv")), "--scorecard", "email-support", "-w", str(root)]
+    answers = session_csv(tmp_path / "s.csv")
+    args = ["qa", "calibrate", "file", str(answers), "--scorecard", "email-support", "-w", str(root)]
     result = CliRunner().invoke(app, [*args, "--expert", "expert"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     lines = {
@@ -44,5 +45,7 @@ def test_calibrate_flags_the_evaluator_outside_tolerance(tmp_path: Path) -> None
     assert "+20.0" in lines["ben"]  # t1: 110 vs 100 (bonus); t2: 100 vs 70 (tone 3 = 0.5, partly = 0.5)
     broken = tmp_path / "broken.csv"
     broken.write_text("evaluator,interaction,question,answer\nana,t1,greeting,\nana,t1,tone,9\n")
-    failed = CliRunner().invoke(app, ["qa", "calibrate", str(broken), "--scorecard", "email-support", "-w", str(root)])
+    failed = CliRunner().invoke(
+        app, ["qa", "calibrate", "file", str(broken), "--scorecard", "email-support", "-w", str(root)]
+    )
     assert failed.exit_code == 2 and "row 2: answer empty" in failed.output

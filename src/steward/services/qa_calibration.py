@@ -1,18 +1,20 @@
-"""`steward qa calibrate`: a calibration session's answers (CSV) against an expert or the consensus.
+"""`steward qa calibrate file`: a calibration session's answers (CSV) against an expert or the consensus.
 
 The CSV has one row per answer: `evaluator, interaction, question, answer` (answer `n/a` where the
-question allows it). Every problem is reported with its row and field, all at once.
+question allows it). Every problem is reported with its row and field, all at once. The same reader
+loads answers into a recorded session (`steward qa calibrate submit --file`, qa_calibration_sessions).
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from steward.domain.calibration import CalibrationResult, calibrate
-from steward.domain.qa_scoring import score
+from steward.domain.qa_scoring import Form, score
 from steward.workspace import Workspace
 
 COLUMNS = ("evaluator", "interaction", "question", "answer")
@@ -27,6 +29,25 @@ class CalibrationReport:
     scorecard: str
     version: str
     result: CalibrationResult
+    left_out: tuple[str, ...] = ()
+    """Interactions scored by fewer than two evaluators (a partly closed session), not analysed."""
+    absent: tuple[str, ...] = ()
+    """Evaluators of a partly closed session with nothing left to compare."""
+
+
+@dataclass
+class AnswerSheet:
+    """One evaluator's answers on one interaction, with the file row of each answer."""
+
+    evaluator: str
+    interaction: str
+    answers: dict[str, str] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+
+    def row_of(self, problem: str) -> int:
+        """The row a problem message (`question: ...`) points at; the sheet's first row otherwise."""
+        question = problem.partition(":")[0]
+        return self.rows.get(question, min(self.rows.values()))
 
 
 def calibrate_file(
@@ -38,6 +59,7 @@ def calibrate_file(
     tolerance: float = 5.0,
     on_day: date | None = None,
 ) -> CalibrationReport:
+    """Analyse a session file scored with the scorecard version in force on `on_day` (default today)."""
     card = workspace.qa_scorecards.scorecards.get(scorecard)
     if card is None:
         raise CalibrationError(f"unknown scorecard {scorecard!r} (definitions/scorecards/)")
@@ -45,25 +67,22 @@ def calibrate_file(
     version = card.version_for(day)
     if version is None:
         raise CalibrationError(f"{scorecard} has no version in force on {day}")
-    session = _read(path)
+    sheets = read_answers(path)
+    if len({sheet.evaluator for sheet in sheets}) < 2:
+        raise CalibrationError(f"{path}: a calibration needs at least two evaluators")
     form = version.form()
-    problems = []
-    for evaluator, units in session.items():
-        for unit, answers in units.items():
-            try:
-                score(form, answers)
-            except ValueError as error:
-                problems.append(f"{path}: {evaluator} on {unit}: {error}")
+    problems = [problem for sheet in sheets for problem in sheet_problems(path, form, sheet)]
     if problems:
         raise CalibrationError("\n".join(problems))
     try:
-        result = calibrate(form, session, expert, tolerance)
+        result = calibrate(form, session_of(sheets), expert, tolerance)
     except ValueError as error:
         raise CalibrationError(str(error)) from None
     return CalibrationReport(scorecard, card.version_label(version), result)
 
 
-def _read(path: Path) -> dict[str, dict[str, dict[str, str]]]:
+def read_answers(path: Path) -> list[AnswerSheet]:
+    """The file's answer sheets in file order; every malformed row is named at once."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as error:
@@ -72,20 +91,46 @@ def _read(path: Path) -> dict[str, dict[str, dict[str, str]]]:
     missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
     if missing:
         raise CalibrationError(f"{path}: row 1: missing columns {', '.join(missing)} (need {', '.join(COLUMNS)})")
-    session: dict[str, dict[str, dict[str, str]]] = {}
+    sheets: dict[tuple[str, str], AnswerSheet] = {}
     problems = []
     for number, row in enumerate(reader, start=2):
         empty = [c for c in COLUMNS if not (row.get(c) or "").strip()]
         if empty:
             problems.append(f"{path}: row {number}: {', '.join(empty)} empty")
             continue
-        answers = session.setdefault(row["evaluator"].strip(), {}).setdefault(row["interaction"].strip(), {})
-        question = row["question"].strip()
-        if question in answers:
-            problems.append(f"{path}: row {number}: {question} answered twice by {row['evaluator'].strip()}")
-        answers[question] = row["answer"].strip()
+        evaluator, interaction, question = (row[c].strip() for c in COLUMNS[:3])
+        sheet = sheets.setdefault((evaluator, interaction), AnswerSheet(evaluator, interaction))
+        if question in sheet.answers:
+            problems.append(
+                f"{path}: row {number}: {question} answered twice by {evaluator} on {interaction} "
+                f"(first on row {sheet.rows[question]})"
+            )
+            continue
+        sheet.answers[question], sheet.rows[question] = row["answer"].strip(), number
     if problems:
         raise CalibrationError("\n".join(problems))
-    if len(session) < 2:
-        raise CalibrationError(f"{path}: a calibration needs at least two evaluators")
+    return list(sheets.values())
+
+
+def sheet_problems(path: Path, form: Form, sheet: AnswerSheet, extra: Sequence[str] = ()) -> list[str]:
+    """`answer_problems`, each with its file row."""
+    problems = answer_problems(form, sheet, extra)
+    return [f"{path}: row {sheet.row_of(p)}: {sheet.evaluator} on {sheet.interaction}: {p}" for p in problems]
+
+
+def answer_problems(form: Form, sheet: AnswerSheet, extra: Sequence[str] = ()) -> list[str]:
+    """`extra` problems and, one by one, the form's objections to the sheet's answers."""
+    problems = list(extra)
+    try:
+        score(form, sheet.answers)
+    except ValueError as error:
+        problems += str(error).split("; ")
+    return problems
+
+
+def session_of(sheets: Sequence[AnswerSheet]) -> dict[str, dict[str, dict[str, str]]]:
+    """evaluator -> interaction -> answers, as `calibrate` takes them."""
+    session: dict[str, dict[str, dict[str, str]]] = {}
+    for sheet in sheets:
+        session.setdefault(sheet.evaluator, {})[sheet.interaction] = dict(sheet.answers)
     return session
