@@ -53,6 +53,11 @@ def test_demo_builds_a_workspace_and_prints_the_summary(tmp_path: Path) -> None:
         "sunrise — 2026-10",
         "net adjustment",
         "HTML scorecard",
+        "Quality assurance for 2026-10",
+        "Mystery shopping due in 2026-10",
+        "Calibration on support-quality@2025-11-01",
+        "outside tolerance",
+        "AutoQA",
         str(folder),
     ):
         assert text in result.output, text
@@ -96,5 +101,17 @@ def test_full_demo_has_a_clear_miss_a_near_line_and_a_comfortable_partner(tmp_pa
         assert all(lv["status"] == "met" for lv in measured)
         assert all(abs(lv["value"] - lv["expected"]) >= 0.04 * abs(lv["expected"]) for lv in measured)
         assert float(cards["bluecrest"]["net_adjustment"]) >= 0
+        assert result.qa is not None
+        imported, report = result.qa.imported, result.qa.report
+        assert imported.stored == imported.evaluations_read >= 200 and imported.reconciles()
+        quality = {v.vendor: v.values["quality_score"] or 0.0 for v in report.vendors}
+        assert (
+            min(quality, key=lambda v: quality[v]) == "sunrise"
+            and max(quality, key=lambda v: quality[v]) == "bluecrest"
+        )
+        evaluators = {e.evaluator: e for e in result.qa.calibration.result.evaluators}
+        assert evaluators["qa-tom"].flagged and (evaluators["qa-tom"].bias or 0) > 3  # lenient
+        assert not evaluators["qa-lena"].flagged
+        assert result.qa.autoqa.interactions >= 1000
     finally:
         result.workspace.close()

@@ -33,7 +33,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from steward.definitions.located_yaml import DefinitionError, DefinitionIssue, load_located, load_model
+from steward.definitions.located_yaml import DefinitionIssue, load_located, load_model, only_comments
 from steward.domain.qa_scoring import NA, Form, Option, Question, Section
 
 _RANGE = re.compile(r"^(\d+)-(\d+)$")
@@ -133,6 +133,9 @@ class ScorecardVersion(Strict):
 class ScorecardFile(Strict):
     scorecard: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     name: str | None = None
+    purpose: Literal["evaluation", "mystery_shop"] = Field(
+        default="evaluation", description="mystery_shop: only planned test contacts are scored on it."
+    )
     versions: tuple[ScorecardVersion, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -163,7 +166,7 @@ def load_qa_scorecards(folder: Path) -> QaScorecards:
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         loaded = load_model(path, ScorecardFile)
         if isinstance(loaded, list):
-            if not _only_comments(path):
+            if not only_comments(path):
                 issues.extend(loaded)
             continue
         if loaded.scorecard in found:
@@ -172,10 +175,3 @@ def load_qa_scorecards(folder: Path) -> QaScorecards:
             continue
         found[loaded.scorecard] = loaded
     return QaScorecards(found, tuple(issues))
-
-
-def _only_comments(path: Path) -> bool:
-    try:
-        return load_located(path).data is None
-    except DefinitionError:  # a file that cannot be read or parsed is reported by load_model
-        return False

@@ -5,12 +5,14 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import yaml
 
 from steward.importers.base import ImportOptions
 from steward.services.demo_contracts import DEMO_CONTRACTS, SCHEMA_LINE
+from steward.services.demo_qa import DemoQa, build_demo_qa
 from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.services.ingest import ImportSummary, import_file
 from steward.services.metrics import MetricResult, build_request, run_query
@@ -50,6 +52,7 @@ class DemoResult:
     headline: MetricResult | None = None
     scorecards: ScorecardReport | None = None
     scorecard_html: Path | None = None
+    qa: DemoQa | None = None
 
 
 def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
@@ -117,6 +120,8 @@ def build_demo(
     if on_step:
         on_step("evaluating the contracts month by month")
     result.scorecards = scorecards(workspace, "last")
+    last_month = (generation.end - timedelta(days=1)).replace(day=1)
+    result.qa = build_demo_qa(workspace, last_month, seed=seed, on_step=on_step)
     return result
 
 

@@ -7,15 +7,13 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 from zoneinfo import ZoneInfo
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from steward.domain.canonical import QA_RESULTS, QA_SAMPLES
 from steward.domain.qa_scoring import EvaluationScore, Form, score
-from steward.importers.base import ImportOptions
-from steward.services.ingest import ImportSummary, import_file
+from steward.services.derived_rows import DerivedRows
+from steward.services.ingest import ImportSummary
 from steward.storage.records import QaEvaluation
 from steward.workspace import Workspace
 
@@ -73,6 +71,8 @@ def scored_record(
     if card is None:
         known = ", ".join(workspace.qa_scorecards.scorecards) or "none in definitions/scorecards/"
         raise EvaluationError(f"unknown scorecard {given.scorecard!r} (known: {known})")
+    if card.purpose == "mystery_shop" and given.sample != "mystery_shop":
+        raise EvaluationError(f"{given.scorecard} is a mystery-shopping scorecard: it scores only sample mystery_shop")
     at = (given.evaluated_at or workspace.clock.now()).astimezone(UTC)
     local_day = at.astimezone(ZoneInfo(workspace.settings.reporting_timezone)).date()
     version = card.version_for(local_day)
@@ -107,28 +107,28 @@ def scored_record(
     return record, result
 
 
-def form_of(workspace: Workspace, evaluation: QaEvaluation) -> Form:
-    """The scorecard version the evaluation was scored with (never the current one)."""
-    card = workspace.qa_scorecards.scorecards.get(evaluation.scorecard)
+class PinnedScorecard(Protocol):
+    """A record scored with one scorecard version: an evaluation, a calibration session."""
+
+    scorecard: str
+    scorecard_version: str
+
+
+def form_of(workspace: Workspace, pinned: PinnedScorecard) -> Form:
+    """The scorecard version the record was scored with (never the current one)."""
+    card = workspace.qa_scorecards.scorecards.get(pinned.scorecard)
     for version in card.versions if card else ():
-        if card is not None and card.version_label(version) == evaluation.scorecard_version:
+        if card is not None and card.version_label(version) == pinned.scorecard_version:
             return version.form()
-    raise EvaluationError(
-        f"{evaluation.scorecard_version} is no longer in definitions/scorecards/; restore that version"
-    )
+    raise EvaluationError(f"{pinned.scorecard_version} is no longer in definitions/scorecards/; restore that version")
 
 
 def mirror(workspace: Workspace) -> ImportSummary:
     """Write every recorded evaluation into qa_results (source steward-qa) through the normal
     importer: validated, one transaction, unchanged rows left alone."""
-    rows = [_row(record) for record in workspace.records.qa_evaluations()]
-    columns = QA_RESULTS.column_names
-    table = pa.table({name: [row.get(name) for row in rows] for name in columns})
-    folder = workspace.root / ".steward"
-    folder.mkdir(exist_ok=True)
-    path = folder / "qa_results.parquet"
-    pq.write_table(table, path)
-    return import_file(workspace, path, importer_name="steward", options=ImportOptions(table="qa_results"))
+    with DerivedRows(workspace, QA_RESULTS, "qa_results") as derived:
+        derived.write([_row(record) for record in workspace.records.qa_evaluations()])
+        return derived.store()
 
 
 def _row(record: QaEvaluation) -> dict[str, object]:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from steward.domain.sample_size import mean_margin
 from steward.engine.periods import Periods
 from steward.services.metrics import metric_number
+from steward.services.qa_mystery import ShopSummary, shop_summaries
 from steward.services.scorecard import ScorecardError, resolve_period
 from steward.storage.records import QaCoachingItem, QaDispute, QaEvaluation
 from steward.workspace import Workspace
@@ -32,6 +33,8 @@ class VendorQa:
     """95% half-width of quality_score (Student's t over the random sample's scores)."""
     open_disputes: int = 0
     open_coaching: int = 0
+    shops: ShopSummary | None = None
+    """Mystery shops due in the period: done, open, overdue, and the scores by scenario."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,9 @@ def qa_report(workspace: Workspace, period_text: str, vendor: str | None = None)
     start, end = Periods(workspace.settings.reporting_timezone).bounds(period.first, period.last_day)
     _samples(workspace, found, start, end, vendor)
     _open_work(workspace, found)
+    for name, shops in shop_summaries(workspace, period.first, period.last_day).items():
+        if vendor in (None, name):
+            found.setdefault(name, VendorQa(name)).shops = shops
     return QaReport(period.label, [found[name] for name in sorted(found)])
 
 

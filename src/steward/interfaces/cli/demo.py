@@ -15,6 +15,7 @@ from steward.interfaces.cli.progress import bar
 
 if TYPE_CHECKING:
     from steward.services.demo import DemoResult
+    from steward.services.demo_qa import DemoQa
     from steward.services.metrics import MetricResult
     from steward.services.scorecard import ScorecardReport
 
@@ -123,9 +124,31 @@ def show_demo(console: Console, result: DemoResult) -> None:
     console.print(imports)
     if result.scorecards is not None:
         show_scorecards(console, result.scorecards, result.workspace.reports)
+    if result.qa is not None:
+        show_demo_qa(console, result.qa)
     root = result.workspace.root
     console.print(f"Workspace: [bold]{root}[/]  (steward.toml, definitions/, warehouse.duckdb, records.db, reports/)")
     console.print(f"Try: [bold]steward status -w {root}[/]")
+
+
+def show_demo_qa(console: Console, qa: DemoQa) -> None:
+    """The month's QA program: the imported reviews, the QA report, the calibration session, AutoQA."""
+    from steward.interfaces.cli.qa import show_qa_report
+    from steward.interfaces.cli.qa_autoqa import show_autoqa
+    from steward.interfaces.cli.qa_calibration import show_calibration
+
+    console.rule(f"Quality assurance for {qa.month}")
+    imported = qa.imported
+    console.print(
+        f"QA sample: {qa.sample_file}. Review export: {imported.rows_read:,} answers of "
+        f"{imported.evaluations_read:,} evaluations read, {imported.stored:,} stored, "
+        f"{imported.rejected_evaluations:,} rejected; {qa.coaching_opened} coaching items opened."
+    )
+    show_qa_report(console, qa.report)
+    console.rule("Calibration session")
+    show_calibration(console, qa.calibration)
+    console.rule("AutoQA on the month's transcripts")
+    show_autoqa(console, qa.autoqa)
 
 
 def show_scorecards(console: Console, report: ScorecardReport, reports: Path) -> None:

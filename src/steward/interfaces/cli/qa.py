@@ -11,11 +11,14 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.sample_size import evaluations_for_mean, evaluations_for_share, mean_margin, share_margin
+from steward.interfaces.cli.qa_autoqa import autoqa_command
+from steward.interfaces.cli.qa_calibration import calibrate_app
 from steward.interfaces.cli.qa_followup import coach_app, dispute_app, format_number, parse_pairs
+from steward.interfaces.cli.qa_import import import_command
+from steward.interfaces.cli.qa_shop import shop_app, show_shops
 from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
-from steward.services.qa_calibration import CalibrationError, CalibrationReport, calibrate_file
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
-from steward.services.qa_report import QaReportError, qa_report
+from steward.services.qa_report import QaReport, QaReportError, qa_report
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
 
 console = Console()
@@ -26,6 +29,10 @@ qa_app = typer.Typer(
 )
 qa_app.add_typer(dispute_app, name="dispute")
 qa_app.add_typer(coach_app, name="coach")
+qa_app.command("autoqa")(autoqa_command)
+qa_app.add_typer(calibrate_app, name="calibrate")
+qa_app.command("import")(import_command)
+qa_app.add_typer(shop_app, name="shop")
 
 
 @qa_app.command("sample")
@@ -144,72 +151,6 @@ def evaluate_command(
         console.print(f"  {section}: {shown}" + (" [red](failed)[/]" if part.failed else ""), highlight=False)
 
 
-@qa_app.command("calibrate")
-def calibrate_command(
-    answers: Annotated[
-        Path, typer.Argument(help="CSV: evaluator, interaction, question, answer (one row per answer).")
-    ],
-    scorecard: Annotated[str, typer.Option(help="Scorecard id the session used.")],
-    expert: Annotated[str | None, typer.Option(help="The reference evaluator (default: the consensus).")] = None,
-    tolerance: Annotated[
-        float, typer.Option(help="Flag evaluators whose mean absolute deviation exceeds this (points).")
-    ] = 5.0,
-    workspace: WorkspaceOption = None,
-) -> None:
-    """How far a calibration session's evaluators agree: alpha with raw agreement and prevalence per
-    question, and each evaluator's bias, deviation and alignment against the expert or the consensus."""
-    ws = open_workspace(workspace)
-    try:
-        report = calibrate_file(ws, answers, scorecard, expert=expert, tolerance=tolerance)
-    except CalibrationError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
-    finally:
-        ws.close()
-    show_calibration(console, report)
-
-
-def show_calibration(target: Console, report: CalibrationReport) -> None:
-    """The session's agreement per question and each evaluator against the reference."""
-    result = report.result
-    overall = result.overall
-    target.print(
-        f"Calibration on {report.version}, reference: [bold]{result.reference}[/]; "
-        f"alpha (interval) on final scores {format_number(overall.value, 3)} over {overall.units} interactions"
-    )
-    questions = Table(title="Agreement per question")
-    for heading in ("question", "statistic", "value", "raw agreement", "prevalence", "note"):
-        questions.add_column(heading, justify="left" if heading in ("question", "statistic", "note") else "right")
-    for question, agreement in result.questions.items():
-        questions.add_row(
-            question,
-            agreement.statistic.removeprefix("krippendorff_"),
-            format_number(agreement.value, 3),
-            _percent(agreement.raw_agreement),
-            _percent(agreement.prevalence),
-            agreement.note,
-        )
-    target.print(questions)
-    people = Table(title=f"Evaluators against the {result.reference} (tolerance ±{result.tolerance:g} points)")
-    for heading in ("evaluator", "interactions", "bias", "mean abs. deviation", "within tolerance", "alignment", ""):
-        people.add_column(heading, justify="left" if heading in ("evaluator", "") else "right")
-    for row in result.evaluators:
-        people.add_row(
-            row.evaluator,
-            str(row.interactions),
-            format_number(row.bias, 1, signed=True),
-            format_number(row.mean_absolute_deviation, 1),
-            _percent(row.within_tolerance),
-            _percent(row.alignment),
-            "[bold red]outside tolerance[/]" if row.flagged else "[green]ok[/]",
-        )
-    target.print(people)
-
-
-def _percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
 @qa_app.command("report")
 def report_command(
     period: Annotated[str, typer.Option("--period", help="2026-10, 2026-Q3, last or current.")] = "last",
@@ -226,6 +167,11 @@ def report_command(
         raise typer.Exit(EXIT_BAD_REQUEST) from None
     finally:
         ws.close()
+    show_qa_report(console, report)
+
+
+def show_qa_report(target: Console, report: QaReport) -> None:
+    """Each vendor's QA row, then mystery shopping apart."""
     table = Table(title=f"Quality assurance {report.period}")
     headings = ("vendor", "QA score", "pass rate", "critical failures", "random", "targeted", "calibration",
                 "mystery shop", "mystery score", "open disputes", "open coaching")  # fmt: skip
@@ -245,8 +191,9 @@ def report_command(
             str(row.open_disputes),
             str(row.open_coaching),
         )
-    console.print(table)
-    console.print("[dim]QA score: random sample only (margin: 95%, Student's t); rates in percent.[/]")
+    target.print(table)
+    show_shops(target, report)
+    target.print("[dim]QA score: random sample only (margin: 95%, Student's t); rates in percent.[/]")
 
 
 def _share(value: float | None) -> str:
