@@ -47,6 +47,7 @@ docs: install  ## regenerate generated documentation (docs/data-format.md, docs/
 bench: install  ## performance benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/metrics.py
+	$(BIN)/python benchmarks/autoqa.py
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

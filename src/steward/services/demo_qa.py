@@ -67,7 +67,7 @@ def build_demo_qa(
     imported = import_evaluations(workspace, export, mapping=workspace.root / "definitions" / "qa-export-mapping.yaml")
     coaching = open_items(workspace, owner="team-lead")
     step("running a calibration session")
-    calibration = _calibration(workspace, reviews[:CALIBRATION_SIZE], label, seed)
+    calibration = _calibration(workspace, _calibration_contacts(reviews), label, seed)
     _mystery_shops(workspace, month, start, end)
     step("importing transcripts and running AutoQA")
     transcripts = workspace.root / "data" / "transcripts.parquet"
@@ -107,6 +107,16 @@ def _reviews(workspace: Workspace, picked: list[tuple[str, str, str | None, str]
         for key, vendor, agent, frame in picked
         if frame in ("random", "targeted")
     ]
+
+
+def _calibration_contacts(reviews: list[Review]) -> list[Review]:
+    """Two random-sample contacts of each vendor: every team's work is in the session."""
+    per_vendor: dict[str, list[Review]] = {}
+    for review in reviews:
+        chosen = per_vendor.setdefault(review.vendor, [])
+        if review.frame == "random" and len(chosen) < CALIBRATION_SIZE // 4:
+            chosen.append(review)
+    return [review for vendor in sorted(per_vendor) for review in per_vendor[vendor]]
 
 
 def _calibration(workspace: Workspace, reviews: list[Review], label: str, seed: int) -> CalibrationReport:

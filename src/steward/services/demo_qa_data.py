@@ -191,14 +191,15 @@ def shop_answers(vendor: str, scenario: int, contact: int) -> dict[str, str]:
 def calibration_answers(
     interactions: Sequence[tuple[str, str, str | None]], seed: int
 ) -> list[tuple[str, str, dict[str, str]]]:
-    """Four evaluators on the same interactions: the expert, a careful one, a lenient one and a noisy one."""
+    """Four evaluators on the same interactions: the expert, a careful one, a lenient one and a noisy one.
+    Sessions pick borderline contacts, so the contacts are drawn a notch below the agents' level."""
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
     rows = []
     for interaction, vendor, agent in interactions:
-        truth = answers(quality(vendor, agent), rng)
+        truth = answers(quality(vendor, agent) - 0.15, rng)
         rows.append(("qa-lead", interaction, truth))
         rows.append(("qa-lena", interaction, _perturb(truth, rng, flip=0.04, lift=0.0)))
-        rows.append(("qa-tom", interaction, _perturb(truth, rng, flip=0.03, lift=0.7)))
+        rows.append(("qa-tom", interaction, _perturb(truth, rng, flip=0.03, lift=0.9)))
         rows.append(("qa-ana", interaction, _perturb(truth, rng, flip=0.25, lift=0.0)))
     return rows
 
