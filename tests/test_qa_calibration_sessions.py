@@ -6,16 +6,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import Result
-from tests.native_rows import write_table
+from tests.qa_support import qa_workspace
 from typer.testing import CliRunner
 
 from steward.domain.calibration import calibrate
-from steward.domain.clock import FixedClock
-from steward.importers.base import ImportOptions
 from steward.interfaces.cli.app import app
-from steward.services.ingest import import_file
 from steward.services.qa_calibration import CalibrationError
 from steward.services.qa_calibration_sessions import (
     close,
@@ -59,22 +55,7 @@ def answers(evaluator: str, interaction: str) -> dict[str, str]:
 
 @pytest.fixture
 def calibrating(tmp_path: Path) -> Workspace:
-    root = tmp_path / "ws"
-    Workspace.init(root).close()
-    folder = root / "definitions" / "scorecards"
-    folder.mkdir()
-    (folder / "email.yaml").write_text(yaml.safe_dump(yaml.safe_load(GOLDEN.read_text())["scorecard"]))
-    workspace = Workspace.open(root, FixedClock(NOW))
-    rows = [
-        {"interaction_id": f"48{n}", "vendor": "northwind", "queue": "billing", "channel": "email",
-         "agent_id": "ag-7", "created_at": datetime(2026, 10, 2, 9, n)}
-        for n in range(3)
-    ]  # fmt: skip
-    import_file(
-        workspace, write_table(tmp_path / "i.csv", "interactions", rows), options=ImportOptions(table="interactions")
-    )
-    workspace.close()
-    return Workspace.open(root, FixedClock(NOW))
+    return qa_workspace(tmp_path)
 
 
 def run(workspace: Workspace, *args: str) -> Result:
@@ -177,6 +158,16 @@ def test_a_partial_close_leaves_out_interactions_under_two_evaluators(calibratin
     assert set(report.result.reference_scores) == {"480", "481"}
     shown = run(calibrating, "report", str(session_id))
     assert "left out (scored by fewer than two evaluators): 482" in shown.output
+
+
+def test_a_partial_close_without_the_expert_compares_with_the_consensus(calibrating: Workspace) -> None:
+    session_id = open_three(calibrating)  # lena is the expert and submits nothing
+    given = [(e, u) for e in ("ana", "ben") for u in ("480", "481", "482")]
+    submit_many(calibrating, session_id, [(e, u, answers(e, u)) for e, u in given])
+    report = close(calibrating, session_id, partial=True)
+    assert report.result.reference == "consensus" and report.absent == ("lena",)
+    assert report.note == "the expert lena scored none of the kept interactions"
+    assert "compared with the consensus instead" in run(calibrating, "report", str(session_id)).output
 
 
 def test_a_file_is_stored_whole_or_not_at_all_with_every_row_named(calibrating: Workspace, tmp_path: Path) -> None:

@@ -6,14 +6,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-import yaml
-from tests.native_rows import write_table
+from tests.qa_support import qa_workspace
 from typer.testing import CliRunner
 
 from steward.domain.clock import FixedClock
-from steward.importers.base import ImportOptions
 from steward.interfaces.cli.app import app
-from steward.services.ingest import import_file
 from steward.workspace import Workspace
 
 GOLDEN = Path(__file__).parent / "golden" / "qa_email_support.yaml"
@@ -22,22 +19,7 @@ ANSWERS = ["greeting=yes", "tone=4", "verify=yes", "disclosure=yes", "solved=par
 
 @pytest.fixture
 def evaluating(tmp_path: Path) -> Workspace:
-    root = tmp_path / "ws"
-    Workspace.init(root).close()
-    folder = root / "definitions" / "scorecards"
-    folder.mkdir()
-    (folder / "email.yaml").write_text(yaml.safe_dump(yaml.safe_load(GOLDEN.read_text())["scorecard"]))
-    workspace = Workspace.open(root, FixedClock(datetime(2026, 10, 5, 12, tzinfo=UTC)))
-    rows = [
-        {"interaction_id": f"48{n}", "vendor": "northwind", "queue": "billing", "channel": "email",
-         "agent_id": "ag-7", "created_at": datetime(2026, 10, 2, 9, n)}
-        for n in range(3)
-    ]  # fmt: skip
-    import_file(
-        workspace, write_table(tmp_path / "i.csv", "interactions", rows), options=ImportOptions(table="interactions")
-    )
-    workspace.close()
-    return Workspace.open(root, FixedClock(datetime(2026, 10, 5, 12, tzinfo=UTC)))
+    return qa_workspace(tmp_path)
 
 
 def run(workspace: Workspace, *args: str) -> object:
@@ -160,15 +142,15 @@ def test_the_qa_report_counts_samples_and_open_work(evaluating: Workspace) -> No
     from steward.services.qa_report import qa_report
 
     base = dict(a.split("=") for a in ANSWERS)
-    for n, (sample, tone) in enumerate([("random", "4"), ("random", "2"), ("targeted", "1"), ("mystery_shop", "5")]):
+    for n, (sample, tone) in enumerate([("random", "4"), ("random", "2"), ("targeted", "1"), ("calibration", "5")]):
         record_evaluation(
             evaluating, EvaluationInput("email-support", f"48{n % 3}", "lena", base | {"tone": tone}, sample=sample)
         )
     report = qa_report(evaluating, "2026-10")
     (northwind,) = report.vendors
-    assert northwind.evaluations == {"random": 2, "targeted": 1, "mystery_shop": 1}
+    assert northwind.evaluations == {"random": 2, "targeted": 1, "calibration": 1}
     assert northwind.values["quality_score"] == pytest.approx((75.0 + 65.0) / 2)  # tone 4 -> 15 points, tone 2 -> 5
-    assert northwind.values["mystery_shop_score"] == pytest.approx(80.0)
+    assert northwind.values["mystery_shop_score"] is None  # shops come only from plans (tests/test_qa_mystery.py)
     assert northwind.margin == pytest.approx(12.706 * 7.0711 / 2**0.5, rel=1e-3)  # t(0.975, 1) x sd / sqrt(2)
     result = CliRunner().invoke(app, ["qa", "report", "--period", "2026-10", "-w", str(evaluating.root)],
                                 env={"COLUMNS": "200"})  # fmt: skip

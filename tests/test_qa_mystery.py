@@ -60,7 +60,7 @@ def test_a_planned_shop_is_scored_on_its_own_scorecard_and_kept_out_of_quality_s
     assert northwind.values["quality_score"] == pytest.approx(100.0)  # the shop's 60 stays out
     assert northwind.values["mystery_shop_score"] == pytest.approx(60.0)
     assert northwind.shops is not None
-    assert (northwind.shops.planned, northwind.shops.done, northwind.shops.overdue) == (2, 1, 0)
+    assert (northwind.shops.due, northwind.shops.done, northwind.shops.overdue) == (2, 1, 0)
     assert northwind.shops.scenario_scores == {"refund after 30 days": pytest.approx(60.0)}
     code, out = cli(shopping, "report", "--period", "2026-10")
     assert code == 0 and "Mystery shopping due in 2026-10" in out and "refund after 30 days 60.0" in out
@@ -80,6 +80,9 @@ def test_plans_and_shop_results_are_checked(shopping: Workspace) -> None:
         score_shop(shopping, phone.id, interaction_id="480", evaluator="s", answers={"correct_answer": "yes"})
     with pytest.raises(EvaluationError, match="mystery-shopping scorecard"):
         record_evaluation(shopping, EvaluationInput("mystery-email", "480", "lena", {"correct_answer": "yes"}))
+    with pytest.raises(EvaluationError, match="scored against their plan"):
+        given = {"correct_answer": "yes", "offers_alternative": "yes"}
+        record_evaluation(shopping, EvaluationInput("mystery-email", "480", "lena", given, sample="mystery_shop"))
     assert shopping.records.qa_evaluations() == []
     late = Workspace.open(shopping.root, FixedClock(datetime(2026, 10, 20, tzinfo=UTC)))
     shops_late = qa_report(late, "2026-10").vendors[0].shops

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cached_property
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from steward.definitions.autoqa_rules import AutoQaRulesets, load_autoqa_rulesets
 from steward.definitions.calendars import CalendarSet, load_calendars
@@ -24,7 +25,7 @@ from steward.definitions.examples import (
 from steward.definitions.metrics import Catalogue, load_catalogue
 from steward.definitions.qa_scorecards import QaScorecards, load_qa_scorecards
 from steward.definitions.vendors import load_vendors
-from steward.domain.clock import Clock
+from steward.domain.clock import Clock, naive_utc
 from steward.engine.query import MetricsEngine
 from steward.importers.base import Importer, Pseudonymise, hmac_pseudonymiser
 from steward.importers.registry import available_importers
@@ -55,6 +56,14 @@ class Workspace:
 
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+
+    def now_naive_utc(self) -> datetime:
+        """Now, as records and the warehouse store instants."""
+        return naive_utc(self.clock.now())
+
+    def today(self) -> date:
+        """Today's date in the reporting time zone (due dates and periods are local days)."""
+        return self.clock.now().astimezone(ZoneInfo(self.settings.reporting_timezone)).date()
 
     @classmethod
     def init(cls, root: Path, name: str | None = None, clock: Clock | None = None) -> Workspace:

@@ -84,9 +84,7 @@ class Mapping(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str | None) -> str | None:
-        if value is not None and value not in available_timezones():
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/New_York)")
-        return value
+        return known_timezone(value)
 
     @field_validator("delimiter")
     @classmethod
@@ -98,7 +96,7 @@ class Mapping(BaseModel):
     @field_validator("constants")
     @classmethod
     def _constant_columns(cls, value: dict[str, str], info: ValidationInfo) -> dict[str, str]:
-        _raise_all(_unknown_columns(value, info))
+        raise_all(_unknown_columns(value, info))
         return value
 
     @field_validator("columns")
@@ -107,8 +105,8 @@ class Mapping(BaseModel):
         errors = _unknown_columns(value, info)
         for name, header in value.items():
             if not header.strip():
-                errors.append(_error((name,), "empty_header", f"no source column header given for {name}"))
-        _raise_all(errors)
+                errors.append(field_error((name,), "empty_header", f"no source column header given for {name}"))
+        raise_all(errors)
         return value
 
     @model_validator(mode="wrap")
@@ -123,7 +121,7 @@ class Mapping(BaseModel):
             if not cross:
                 raise
             raise ValidationError.from_exception_data("Mapping", [*_rebuilt(error), *cross]) from None
-        _raise_all(cross)
+        raise_all(cross)
         return mapping
 
     @field_validator("timestamp_formats")
@@ -137,13 +135,14 @@ class Mapping(BaseModel):
                 errors.append(_unknown_column_error(name, table))
                 continue
             elif table.column(name).type is not ColumnType.TIMESTAMP:
-                errors.append(_error((name,), "not_timestamp", f"{name} is not a timestamp column of {table.name}"))
+                message = f"{name} is not a timestamp column of {table.name}"
+                errors.append(field_error((name,), "not_timestamp", message))
                 continue
-            if not _valid_format(pattern):
+            if not readable_format(pattern):
                 errors.append(
-                    _error((name,), "bad_format", f"{pattern!r} is not a strptime format that can be read back")
+                    field_error((name,), "bad_format", f"{pattern!r} is not a strptime format that can be read back")
                 )
-        _raise_all(errors)
+        raise_all(errors)
         return value
 
     @field_validator("values")
@@ -157,8 +156,8 @@ class Mapping(BaseModel):
             for source_value, target in targets.items():
                 if target.strip().lower() not in allowed:
                     message = f"{target!r} is not one of: {', '.join(allowed)}"
-                    errors.append(_error((name, source_value), "not_allowed", message))
-        _raise_all(errors)
+                    errors.append(field_error((name, source_value), "not_allowed", message))
+        raise_all(errors)
         return value
 
     @field_validator("pseudonymise")
@@ -173,7 +172,7 @@ class Mapping(BaseModel):
                 for index, name in enumerate(value)
                 if name not in table.column_names
             ]
-            _raise_all(errors)
+            raise_all(errors)
         return value
 
 
@@ -191,7 +190,9 @@ def _cross_field_errors(data: object) -> list[InitErrorDetails]:
     columns = columns if isinstance(columns, dict) else {}
     constants = constants if isinstance(constants, dict) else {}
     errors = [
-        _error(("columns", name), "both_mapped_and_constant", f"{name} is set by both columns and constants; keep one")
+        field_error(
+            ("columns", name), "both_mapped_and_constant", f"{name} is set by both columns and constants; keep one"
+        )
         for name in columns
         if name in constants
     ]
@@ -199,14 +200,14 @@ def _cross_field_errors(data: object) -> list[InitErrorDetails]:
         missing = [c for c in table.required if c != "source" and c not in columns and c not in constants]
         if missing:
             message = f"required column(s) of {table.name} not mapped or set as constants: {', '.join(missing)}"
-            errors.append(_error(("columns",), "unmapped_required", message))
+            errors.append(field_error(("columns",), "unmapped_required", message))
     return errors
 
 
 def _rebuilt(error: ValidationError) -> list[InitErrorDetails]:
     """Pydantic's own errors as details that can be raised again together with more."""
     return [
-        _error(tuple(details["loc"]), details["type"], details["msg"], details.get("input"))
+        field_error(tuple(details["loc"]), details["type"], details["msg"], details.get("input"))
         for details in error.errors()
     ]
 
@@ -227,21 +228,27 @@ def _unknown_column_error(name: str, table: Table, loc: tuple[str | int, ...] | 
     close = difflib.get_close_matches(name, table.column_names, n=1)
     hint = f" (did you mean {close[0]!r}?)" if close else ""
     message = f"{name!r} is not a column of {table.name}{hint}; columns are: {', '.join(table.column_names)}"
-    return _error(loc if loc is not None else (name,), "unknown_column", message)
+    return field_error(loc if loc is not None else (name,), "unknown_column", message)
 
 
-def _error(loc: tuple[str | int, ...], kind: str, message: str, given: object = None) -> InitErrorDetails:
+def field_error(loc: tuple[str | int, ...], kind: str, message: str, given: object = None) -> InitErrorDetails:
     # The message goes in as a template argument so that braces in user text are never formatted.
     return InitErrorDetails(type=PydanticCustomError(kind, "{message}", {"message": message}), loc=loc, input=given)
 
 
-def _raise_all(errors: list[InitErrorDetails]) -> None:
+def raise_all(errors: list[InitErrorDetails]) -> None:
     """Raise every error of one field together; pydantic prefixes each location with the field name."""
     if errors:
         raise ValidationError.from_exception_data("Mapping", errors)
 
 
-def _valid_format(pattern: str) -> bool:
+def known_timezone(value: str | None) -> str | None:
+    if value is not None and value not in available_timezones():
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as America/New_York)")
+    return value
+
+
+def readable_format(pattern: str) -> bool:
     if "%" not in pattern:
         return False
     try:

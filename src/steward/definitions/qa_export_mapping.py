@@ -18,23 +18,16 @@ from __future__ import annotations
 
 import difflib
 from pathlib import Path
-from zoneinfo import available_timezones
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import InitErrorDetails
 
 from steward.definitions.located_yaml import DefinitionIssue, load_model
+from steward.definitions.mapping import field_error, known_timezone, raise_all, readable_format
 
 REQUIRED_FIELDS = ("evaluation", "interaction", "evaluator", "scorecard", "evaluated_at", "question", "answer")
 OPTIONAL_FIELDS = ("comment", "sample", "source")
 FIELDS = REQUIRED_FIELDS + OPTIONAL_FIELDS
-
-
-def _known_fields(names: dict[str, object]) -> None:
-    for name in names:
-        if name not in FIELDS:
-            hint = difflib.get_close_matches(name, FIELDS, n=1)
-            suggestion = f" (did you mean {hint[0]!r}?)" if hint else ""
-            raise ValueError(f"unknown field {name!r}{suggestion}; fields: {', '.join(FIELDS)}")
 
 
 class QaExportMapping(BaseModel):
@@ -49,18 +42,29 @@ class QaExportMapping(BaseModel):
     @field_validator("columns", "values", "constants")
     @classmethod
     def _fields(cls, value: dict[str, object]) -> dict[str, object]:
-        _known_fields(value)
+        raise_all([_unknown_field(name) for name in value if name not in FIELDS])
         return value
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
-        if value is not None and value not in available_timezones():
-            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Europe/Berlin)")
+        return known_timezone(value)
+
+    @field_validator("timestamp_format")
+    @classmethod
+    def _format(cls, value: str | None) -> str | None:
+        if value is not None and not readable_format(value):
+            raise ValueError(f"{value!r} is not a strptime format that can be read back")
         return value
 
     def header_for(self, field: str) -> str:
         return self.columns.get(field, field)
+
+
+def _unknown_field(name: str) -> InitErrorDetails:
+    close = difflib.get_close_matches(name, FIELDS, n=1)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    return field_error((name,), "unknown_field", f"unknown field {name!r}{hint}; fields: {', '.join(FIELDS)}")
 
 
 def load_qa_export_mapping(path: Path) -> QaExportMapping | list[DefinitionIssue]:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from steward.domain.clock import naive_utc
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIDNIGHT = time(0, 0)
@@ -65,12 +67,8 @@ def _windows_utc(
                 end_day = day + timedelta(days=1) if window.overnight else day
                 opens = datetime.combine(day, window.opens, zone)
                 closes = datetime.combine(end_day, window.closes, zone)
-                yield _naive_utc(opens), _naive_utc(closes)
+                yield naive_utc(opens), naive_utc(closes)
         day += timedelta(days=1)
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def _merge(intervals: Iterable[tuple[datetime, datetime]]) -> Iterator[tuple[datetime, datetime]]:

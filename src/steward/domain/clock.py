@@ -21,3 +21,8 @@ class FixedClock:
 
     def now(self) -> datetime:
         return self.instant.astimezone(UTC)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """The instant as naive UTC, the warehouse's and the records' form (a naive input is taken as UTC)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment

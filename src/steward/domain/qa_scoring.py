@@ -104,9 +104,9 @@ class EvaluationScore:
 
 def score(form: Form, answers: Mapping[str, str]) -> EvaluationScore:
     """Score one evaluation: `answers` maps question id to an option label or "n/a"."""
-    problems = _answer_problems(form, answers)
+    problems = answer_problems(form, answers)
     if problems:
-        raise ValueError("; ".join(problems))
+        raise ValueError("; ".join(map(str, problems)))
     chosen = {q.id: (None if answers[q.id] == NA else q.option(answers[q.id])) for _, q in form.questions()}
     failed = tuple(
         q.id for _, q in form.questions() if q.critical != "none" and (o := chosen[q.id]) is not None and q.failing(o)
@@ -150,15 +150,29 @@ def _section_score(section: Section, chosen: Mapping[str, Option | None], zero: 
     return SectionScore(final, raw, zero)
 
 
-def _answer_problems(form: Form, answers: Mapping[str, str]) -> list[str]:
+@dataclass(frozen=True)
+class AnswerProblem:
+    """Why one question's answer cannot be scored."""
+
+    question: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.question}: {self.message}"
+
+
+def answer_problems(form: Form, answers: Mapping[str, str]) -> list[AnswerProblem]:
+    """Every answer the form cannot score: unknown questions, unanswered ones, N/A where not allowed,
+    labels the question does not take."""
     known = {q.id: q for _, q in form.questions()}
-    problems = [f"{qid}: no such question" for qid in answers if qid not in known]
+    problems = [AnswerProblem(qid, "no such question") for qid in answers if qid not in known]
     for qid, question in known.items():
         given = answers.get(qid)
         if given is None:
-            problems.append(f"{qid}: not answered (answer {NA} where it does not apply)")
+            problems.append(AnswerProblem(qid, f"not answered (answer {NA} where it does not apply)"))
         elif given == NA and not question.na_allowed:
-            problems.append(f"{qid}: N/A is not allowed for this question")
+            problems.append(AnswerProblem(qid, "N/A is not allowed for this question"))
         elif given != NA and given not in {o.label for o in question.options}:
-            problems.append(f"{qid}: {given!r} is not an answer ({', '.join(o.label for o in question.options)})")
+            labels = ", ".join(o.label for o in question.options)
+            problems.append(AnswerProblem(qid, f"{given!r} is not an answer ({labels})"))
     return problems

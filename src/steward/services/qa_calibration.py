@@ -7,14 +7,15 @@ loads answers into a recorded session (`steward qa calibrate submit --file`, qa_
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from steward.domain.calibration import CalibrationResult, calibrate
-from steward.domain.qa_scoring import Form, score
+from steward.domain.qa_scoring import Form
+from steward.domain.qa_scoring import answer_problems as form_problems
+from steward.services.csv_rows import read_csv_rows
 from steward.workspace import Workspace
 
 COLUMNS = ("evaluator", "interaction", "question", "answer")
@@ -33,6 +34,8 @@ class CalibrationReport:
     """Interactions scored by fewer than two evaluators (a partly closed session), not analysed."""
     absent: tuple[str, ...] = ()
     """Evaluators of a partly closed session with nothing left to compare."""
+    note: str = ""
+    """Why the reference is not the one the session named (the consensus stood in for the expert)."""
 
 
 @dataclass
@@ -45,7 +48,8 @@ class AnswerSheet:
     rows: dict[str, int] = field(default_factory=dict)
 
     def row_of(self, problem: str) -> int:
-        """The row a problem message (`question: ...`) points at; the sheet's first row otherwise."""
+        """The row a problem message (`question: ...`, as AnswerProblem writes it) points at; the
+        sheet's first row otherwise."""
         question = problem.partition(":")[0]
         return self.rows.get(question, min(self.rows.values()))
 
@@ -63,7 +67,7 @@ def calibrate_file(
     card = workspace.qa_scorecards.scorecards.get(scorecard)
     if card is None:
         raise CalibrationError(f"unknown scorecard {scorecard!r} (definitions/scorecards/)")
-    day = on_day or workspace.clock.now().date()
+    day = on_day or workspace.today()
     version = card.version_for(day)
     if version is None:
         raise CalibrationError(f"{scorecard} has no version in force on {day}")
@@ -83,17 +87,13 @@ def calibrate_file(
 
 def read_answers(path: Path) -> list[AnswerSheet]:
     """The file's answer sheets in file order; every malformed row is named at once."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as error:
-        raise CalibrationError(f"{path}: cannot be read ({error.strerror})") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+    header, rows = read_csv_rows(path, CalibrationError)
+    missing = [c for c in COLUMNS if c not in header]
     if missing:
         raise CalibrationError(f"{path}: row 1: missing columns {', '.join(missing)} (need {', '.join(COLUMNS)})")
     sheets: dict[tuple[str, str], AnswerSheet] = {}
     problems = []
-    for number, row in enumerate(reader, start=2):
+    for number, row in rows:
         empty = [c for c in COLUMNS if not (row.get(c) or "").strip()]
         if empty:
             problems.append(f"{path}: row {number}: {', '.join(empty)} empty")
@@ -120,12 +120,7 @@ def sheet_problems(path: Path, form: Form, sheet: AnswerSheet, extra: Sequence[s
 
 def answer_problems(form: Form, sheet: AnswerSheet, extra: Sequence[str] = ()) -> list[str]:
     """`extra` problems and, one by one, the form's objections to the sheet's answers."""
-    problems = list(extra)
-    try:
-        score(form, sheet.answers)
-    except ValueError as error:
-        problems += str(error).split("; ")
-    return problems
+    return [*extra, *map(str, form_problems(form, sheet.answers))]
 
 
 def session_of(sheets: Sequence[AnswerSheet]) -> dict[str, dict[str, dict[str, str]]]:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -31,7 +30,7 @@ from steward.services.qa_calibration import (
     session_of,
     sheet_problems,
 )
-from steward.services.qa_evaluations import EvaluationError, form_of
+from steward.services.qa_evaluations import EvaluationError, form_of, interactions_by_id
 from steward.storage.records import QaCalibrationAnswer, QaCalibrationSession
 from steward.workspace import Workspace
 
@@ -194,12 +193,15 @@ def _report(
     if not kept:
         raise CalibrationError(f"session {record.id}: no interaction was scored by two evaluators yet")
     given = session_of(kept)
+    # A partly closed session whose expert scored nothing that is kept falls back to the consensus.
+    expert = record.expert if record.expert in given else None
+    note = f"the expert {record.expert} scored none of the kept interactions" if expert != record.expert else ""
     try:
-        result = calibrate(_form(workspace, record), given, record.expert, record.tolerance)
+        result = calibrate(_form(workspace, record), given, expert, record.tolerance)
     except ValueError as error:
         raise CalibrationError(f"session {record.id}: {error}") from None
     absent = tuple(e for e in record.evaluators if e not in given)
-    return CalibrationReport(record.scorecard, record.scorecard_version, result, left_out, absent)
+    return CalibrationReport(record.scorecard, record.scorecard_version, result, left_out, absent, note)
 
 
 def _store(session: Session, record: QaCalibrationSession, sheets: Sequence[AnswerSheet], at: datetime) -> Submitted:
@@ -270,9 +272,7 @@ def _interaction_problems(workspace: Workspace, interactions: Sequence[str]) -> 
     twice = sorted({u for u in interactions if interactions.count(u) > 1})
     if twice:
         problems.append(f"interactions named twice: {', '.join(twice)}")
-    t = workspace.warehouse.table("interactions")
-    query = t.filter(t.interaction_id.isin(list(interactions))).select("interaction_id").distinct()
-    known = set(query.to_pyarrow().column("interaction_id").to_pylist())
+    known = interactions_by_id(workspace, list(interactions))
     unknown = [u for u in dict.fromkeys(interactions) if u not in known]
     if unknown:
         problems.append(f"interactions not in the warehouse (import them first): {', '.join(unknown)}")
@@ -288,7 +288,7 @@ def _version_in_force(workspace: Workspace, scorecard: str, problems: list[str])
         known = ", ".join(workspace.qa_scorecards.scorecards) or "none in definitions/scorecards/"
         problems.append(f"unknown scorecard {scorecard!r} (known: {known})")
         return None
-    day = workspace.clock.now().astimezone(ZoneInfo(workspace.settings.reporting_timezone)).date()
+    day = workspace.today()
     version = card.version_for(day)
     if version is None:
         problems.append(f"{scorecard} has no version in force on {day}")
@@ -319,4 +319,4 @@ def _open_record(session: Session, session_id: int) -> QaCalibrationSession:
 
 
 def _now(workspace: Workspace) -> datetime:
-    return workspace.clock.now().astimezone(UTC).replace(tzinfo=None)
+    return workspace.now_naive_utc()

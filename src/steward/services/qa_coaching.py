@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from steward.domain.clock import naive_utc
 from steward.domain.coaching import EvaluationFacts, FollowUp, follow_up, triggers
 from steward.domain.qa_scoring import NA
 from steward.services.qa_evaluations import form_of
@@ -40,7 +41,7 @@ def open_items(
     """Open an item for every new trigger (a cause already open is not opened again)."""
     evaluations = [e for e in workspace.records.qa_evaluations() if e.sample in COACHED_SAMPLES and e.agent_id]
     vendors = {e.agent_id: e.vendor for e in evaluations}
-    now = _utc(workspace.clock.now())
+    now = naive_utc(workspace.clock.now())
     with workspace.records.session() as session, session.begin():
         open_keys = [
             (i.agent_id, i.key) for i in session.scalars(select(QaCoachingItem).where(QaCoachingItem.status == "open"))
@@ -95,7 +96,7 @@ def close_item(workspace: Workspace, item_id: int, status: str = "done", note: s
         if item.status != "open":
             raise CoachingError(f"coaching item {item_id} is already {item.status}")
         item.status, item.note = status, note
-        item.closed_at = _utc(workspace.clock.now())
+        item.closed_at = naive_utc(workspace.clock.now())
         session.flush()
         session.expunge(item)
     return item
@@ -111,7 +112,3 @@ def _facts(workspace: Workspace, evaluation: QaEvaluation) -> EvaluationFacts:
     return EvaluationFacts(
         evaluation.evaluation_id, evaluation.agent_id or "", evaluation.evaluated_at, evaluation.score or 0.0, failed
     )
-
-
-def _utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -144,4 +144,4 @@ def _form(workspace: Workspace, evaluation: QaEvaluation) -> Form:
 
 
 def _now(workspace: Workspace) -> datetime:
-    return workspace.clock.now().astimezone(UTC).replace(tzinfo=None)
+    return workspace.now_naive_utc()

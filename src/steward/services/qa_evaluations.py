@@ -11,7 +11,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from steward.domain.canonical import QA_RESULTS, QA_SAMPLES
-from steward.domain.qa_scoring import EvaluationScore, Form, score
+from steward.domain.qa_scoring import AnswerProblem, EvaluationScore, Form, answer_problems, score
 from steward.services.derived_rows import DerivedRows
 from steward.services.ingest import ImportSummary
 from steward.storage.records import QaEvaluation
@@ -22,7 +22,13 @@ INTERACTION_FIELDS = ("vendor", "queue", "channel", "language", "agent_id")
 
 
 class EvaluationError(ValueError):
-    """An evaluation that cannot be recorded as given; the message lists every problem."""
+    """An evaluation that cannot be recorded as given; the message lists every problem, `field`
+    names the input it is about and `answers` the questions whose answers are wrong."""
+
+    def __init__(self, message: str, field: str = "answer", answers: tuple[AnswerProblem, ...] = ()) -> None:
+        super().__init__(message)
+        self.field = field
+        self.answers = answers
 
 
 @dataclass(frozen=True)
@@ -61,32 +67,41 @@ def check_scorecards(workspace: Workspace) -> None:
 
 
 def scored_record(
-    workspace: Workspace, given: EvaluationInput, interaction: Mapping[str, str | None]
+    workspace: Workspace,
+    given: EvaluationInput,
+    interaction: Mapping[str, str | None],
+    *,
+    planned_shop: bool = False,
 ) -> tuple[QaEvaluation, EvaluationScore]:
     """The evaluation record the answers give with the scorecard version in force on its day, or
-    EvaluationError naming every problem; nothing is stored."""
+    EvaluationError naming every problem; nothing is stored. Sample mystery_shop only comes from
+    a planned shop (`planned_shop`), so every shop result is in the plan's report."""
     if given.sample not in QA_SAMPLES:
-        raise EvaluationError(f"sample {given.sample!r}: one of {', '.join(QA_SAMPLES)}")
+        raise EvaluationError(f"sample {given.sample!r}: one of {', '.join(QA_SAMPLES)}", "sample")
+    if given.sample == "mystery_shop" and not planned_shop:
+        raise EvaluationError("mystery shops are scored against their plan: `steward qa shop score`", "sample")
     card = workspace.qa_scorecards.scorecards.get(given.scorecard)
     if card is None:
         known = ", ".join(workspace.qa_scorecards.scorecards) or "none in definitions/scorecards/"
-        raise EvaluationError(f"unknown scorecard {given.scorecard!r} (known: {known})")
+        raise EvaluationError(f"unknown scorecard {given.scorecard!r} (known: {known})", "scorecard")
     if card.purpose == "mystery_shop" and given.sample != "mystery_shop":
-        raise EvaluationError(f"{given.scorecard} is a mystery-shopping scorecard: it scores only sample mystery_shop")
+        message = f"{given.scorecard} is a mystery-shopping scorecard: it scores only planned shops"
+        raise EvaluationError(message, "scorecard")
     at = (given.evaluated_at or workspace.clock.now()).astimezone(UTC)
     local_day = at.astimezone(ZoneInfo(workspace.settings.reporting_timezone)).date()
     version = card.version_for(local_day)
     if version is None:
-        raise EvaluationError(f"{given.scorecard} has no version in force on {local_day}")
-    try:
-        result = score(version.form(), given.answers)
-    except ValueError as error:
-        raise EvaluationError(str(error)) from None
+        raise EvaluationError(f"{given.scorecard} has no version in force on {local_day}", "evaluated_at")
+    form = version.form()
+    problems = answer_problems(form, given.answers)
+    if problems:
+        raise EvaluationError("; ".join(map(str, problems)), "answer", tuple(problems))
+    result = score(form, given.answers)
     if result.score is None:
         raise EvaluationError("every question is N/A: there is nothing to score")
     unknown = sorted(set(given.comments) - set(given.answers))
     if unknown:
-        raise EvaluationError(f"comments on questions not in the scorecard: {', '.join(unknown)}")
+        raise EvaluationError(f"comments on questions not in the scorecard: {', '.join(unknown)}", "comment")
     record = QaEvaluation(
         evaluation_id=given.evaluation_id or f"ev-{secrets.token_hex(6)}",
         interaction_source=interaction["source"],
@@ -156,9 +171,11 @@ def _interaction(workspace: Workspace, given: EvaluationInput) -> dict[str, str 
 
 def one_interaction(interaction_id: str, found: list[dict[str, str | None]]) -> dict[str, str | None]:
     if not found:
-        raise EvaluationError(f"interaction {interaction_id!r} is not in the warehouse (import it first)")
+        message = f"interaction {interaction_id!r} is not in the warehouse (import it first)"
+        raise EvaluationError(message, "interaction")
     if len(found) > 1:
-        raise EvaluationError(f"interaction {interaction_id!r} exists in several sources; name one with --source")
+        message = f"interaction {interaction_id!r} exists in several sources; name one with --source"
+        raise EvaluationError(message, "interaction")
     return found[0]
 
 

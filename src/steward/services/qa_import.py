@@ -1,17 +1,18 @@
 """`steward qa import`: a QA tool's per-question export (one row per answer) into evaluation records.
 
-Rows are grouped by evaluation id; an evaluation is scored with the scorecard version in force on
-its day, exactly as `steward qa evaluate` scores one. A bad row rejects its whole evaluation (a
-half evaluation would score wrong) and is named with its file, row, field and reason; the good
-evaluations are stored in one transaction and mirrored into qa_results once. Re-importing the same
-export changes nothing; an evaluation already recorded with other answers is rejected, because
+Rows are grouped by evaluation id (steward.services.qa_import_rows); an evaluation is scored with
+the scorecard version in force on its day, exactly as `steward qa evaluate` scores one. A bad row
+rejects its whole evaluation (a half evaluation would score wrong) and is named with its file, row,
+field and reason; the good evaluations are stored in one transaction and mirrored into qa_results.
+Each record keeps what the export said, so a re-import of the same export changes nothing even
+after a dispute changed the answers, and a changed export is rejected naming what changed:
 answers change through a dispute, with an audit record, not by overwriting.
 """
 
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,12 +20,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from steward.definitions.qa_export_mapping import (
-    FIELDS,
-    REQUIRED_FIELDS,
-    QaExportMapping,
-    load_qa_export_mapping,
-)
+from steward.definitions.qa_export_mapping import QaExportMapping, load_qa_export_mapping
+from steward.importers.base import UnreadableFile
 from steward.services.ingest import ImportSummary
 from steward.services.qa_evaluations import (
     EvaluationError,
@@ -35,33 +32,13 @@ from steward.services.qa_evaluations import (
     one_interaction,
     scored_record,
 )
+from steward.services.qa_import_rows import ExportedEvaluation, QaImportError, Rejection, read_export
 from steward.storage.records import QaEvaluation
+from steward.storage.staging import StagingError
 from steward.workspace import Workspace
 
-HEADER_FIELDS = ("interaction", "evaluator", "scorecard", "evaluated_at", "sample", "source")
-"""Fields every row of one evaluation repeats; they must agree."""
+__all__ = ["QaImportError", "QaImportSummary", "Rejection", "import_evaluations"]
 Progress = Callable[[int, int], None]
-
-
-class QaImportError(ValueError):
-    """Nothing can be imported: an unreadable file, a broken mapping, missing columns."""
-
-
-@dataclass(frozen=True)
-class Rejection:
-    rows: tuple[int, ...]
-    field: str
-    reason: str
-
-
-@dataclass
-class _Evaluation:
-    evaluation_id: str
-    rows: list[int] = field(default_factory=list)
-    header: dict[str, str] = field(default_factory=dict)
-    answers: dict[str, str] = field(default_factory=dict)
-    comments: dict[str, str] = field(default_factory=dict)
-    problems: list[Rejection] = field(default_factory=list)
 
 
 @dataclass
@@ -71,17 +48,23 @@ class QaImportSummary:
     evaluations_read: int = 0
     stored: int = 0
     unchanged: int = 0
+    rows_stored: int = 0
+    rows_unchanged: int = 0
     rejected: list[tuple[str, Rejection]] = field(default_factory=list)
     rejected_rows: int = 0
     reject_report: Path | None = None
     mirrored: ImportSummary | None = None
+    mirror_error: str | None = None
+    """Why qa_results could not be brought up to date (the records are stored all the same)."""
 
     @property
     def rejected_evaluations(self) -> int:
         return len({evaluation for evaluation, _ in self.rejected})
 
     def reconciles(self) -> bool:
-        return self.stored + self.unchanged + self.rejected_evaluations == self.evaluations_read
+        """Evaluations and rows read = stored + unchanged + rejected."""
+        evaluations = self.stored + self.unchanged + self.rejected_evaluations == self.evaluations_read
+        return evaluations and self.rows_stored + self.rows_unchanged + self.rejected_rows == self.rows_read
 
 
 def import_evaluations(
@@ -96,29 +79,41 @@ def import_evaluations(
     rules = _mapping(mapping)
     zone = _zone(timezone or rules.timezone or workspace.settings.default_timezone or "UTC")
     summary = QaImportSummary(path)
-    evaluations = _read(path, rules, zone, summary)
+    summary.rows_read, evaluations = read_export(path, rules, zone)
+    summary.evaluations_read = len(evaluations)
     found = interactions_by_id(workspace, [e.header.get("interaction", "") for e in evaluations])
     existing = _existing(workspace, [e.evaluation_id for e in evaluations])
     accepted: list[QaEvaluation] = []
     for done, evaluation in enumerate(evaluations, start=1):
         record = _record(workspace, evaluation, found, zone, existing.get(evaluation.evaluation_id))
-        if evaluation.problems:
-            summary.rejected += [(evaluation.evaluation_id, p) for p in evaluation.problems]
-            summary.rejected_rows += len(evaluation.rows)
-        elif record is None:
-            summary.unchanged += 1
-        else:
-            accepted.append(record)
+        _count(summary, evaluation, record, accepted)
         if progress:
             progress(done, len(evaluations))
     if accepted:
         with workspace.records.session() as session, session.begin():
             session.add_all(accepted)
-        summary.stored = len(accepted)
-        summary.mirrored = mirror(workspace)
     if summary.rejected:
         summary.reject_report = _write_rejects(workspace, summary)
+    if accepted:
+        try:
+            summary.mirrored = mirror(workspace)
+        except (UnreadableFile, StagingError) as error:
+            summary.mirror_error = str(error)
     return summary
+
+
+def _count(
+    summary: QaImportSummary, evaluation: ExportedEvaluation, record: QaEvaluation | None, accepted: list[QaEvaluation]
+) -> None:
+    rows = len(evaluation.rows)
+    if evaluation.problems:
+        summary.rejected += [(evaluation.evaluation_id, p) for p in evaluation.problems]
+        summary.rejected_rows += rows
+    elif record is None:
+        summary.unchanged, summary.rows_unchanged = summary.unchanged + 1, summary.rows_unchanged + rows
+    else:
+        accepted.append(record)
+        summary.stored, summary.rows_stored = summary.stored + 1, summary.rows_stored + rows
 
 
 def _mapping(path: Path | None) -> QaExportMapping:
@@ -137,71 +132,6 @@ def _zone(name: str) -> ZoneInfo:
         raise QaImportError(f"unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from error
 
 
-def _read(path: Path, rules: QaExportMapping, zone: ZoneInfo, summary: QaImportSummary) -> list[_Evaluation]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise QaImportError(f"{path}: cannot be read ({error})") from None
-    reader = csv.DictReader(text.splitlines())
-    headers = set(reader.fieldnames or [])
-    missing = [f for f in REQUIRED_FIELDS if rules.header_for(f) not in headers and f not in rules.constants]
-    if missing:
-        named = ", ".join(f"{rules.header_for(f)!r} ({f})" for f in missing)
-        raise QaImportError(f"{path}: row 1: missing column(s) {named}; map them with --mapping (docs/qa.md)")
-    grouped: dict[str, _Evaluation] = {}
-    for number, row in enumerate(reader, start=2):
-        summary.rows_read += 1
-        values = _values(row, rules)
-        evaluation = grouped.setdefault(values["evaluation"], _Evaluation(values["evaluation"]))
-        _add_row(evaluation, number, values, rules, zone)
-    summary.evaluations_read = len(grouped)
-    return list(grouped.values())
-
-
-def _values(row: dict[str, str | None], rules: QaExportMapping) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for name in FIELDS:
-        raw = (row.get(rules.header_for(name)) or "").strip() or rules.constants.get(name, "")
-        values[name] = rules.values.get(name, {}).get(raw, raw)
-    return values
-
-
-def _add_row(
-    evaluation: _Evaluation, number: int, values: dict[str, str], rules: QaExportMapping, zone: ZoneInfo
-) -> None:
-    evaluation.rows.append(number)
-    for name in REQUIRED_FIELDS:
-        if not values[name]:
-            evaluation.problems.append(Rejection((number,), name, f"{rules.header_for(name)!r} is empty"))
-    at = _time(values["evaluated_at"], rules, zone, evaluation, number)
-    if at is not None:
-        values["evaluated_at"] = at
-    for name in HEADER_FIELDS if at is not None else (f for f in HEADER_FIELDS if f != "evaluated_at"):
-        first = evaluation.header.setdefault(name, values[name])
-        if values[name] != first:
-            reason = f"{values[name]!r} differs from {first!r} on row {evaluation.rows[0]} of the same evaluation"
-            evaluation.problems.append(Rejection((number,), name, reason))
-    question = values["question"]
-    if question in evaluation.answers:
-        evaluation.problems.append(Rejection((number,), "question", f"{question!r} answered twice"))
-    evaluation.answers[question] = values["answer"]
-    if values["comment"]:
-        evaluation.comments[question] = values["comment"]
-
-
-def _time(text: str, rules: QaExportMapping, zone: ZoneInfo, evaluation: _Evaluation, number: int) -> str | None:
-    """The time as ISO 8601 with its offset; None (and a problem) when it is not a time."""
-    if not text:
-        return text
-    try:
-        at = datetime.strptime(text, rules.timestamp_format) if rules.timestamp_format else datetime.fromisoformat(text)
-    except ValueError:
-        wanted = rules.timestamp_format or "ISO 8601, e.g. 2026-10-05T14:30:00+02:00"
-        evaluation.problems.append(Rejection((number,), "evaluated_at", f"{text!r} is not a time ({wanted})"))
-        return None
-    return (at if at.tzinfo else at.replace(tzinfo=zone)).isoformat()
-
-
 def _existing(workspace: Workspace, ids: list[str]) -> dict[str, QaEvaluation]:
     found: dict[str, QaEvaluation] = {}
     with workspace.records.session() as session:
@@ -214,19 +144,16 @@ def _existing(workspace: Workspace, ids: list[str]) -> dict[str, QaEvaluation]:
 
 def _record(
     workspace: Workspace,
-    evaluation: _Evaluation,
+    evaluation: ExportedEvaluation,
     found: dict[str, list[dict[str, str | None]]],
     zone: ZoneInfo,
     stored: QaEvaluation | None,
 ) -> QaEvaluation | None:
-    """The record to store; None when the same evaluation is already recorded unchanged."""
-    rows = tuple(evaluation.rows)
+    """The record to store; None when it is rejected or already recorded from the same export."""
     if evaluation.problems:
         return None
     if stored is not None:
-        if stored.answers != evaluation.answers:
-            reason = "already recorded with other answers; answers change through `steward qa dispute`"
-            evaluation.problems.append(Rejection(rows, "answer", reason))
+        _compare(evaluation, stored)
         return None
     header = evaluation.header
     given = EvaluationInput(
@@ -244,17 +171,32 @@ def _record(
         candidates = [i for i in found.get(given.interaction_id, []) if header["source"] in ("", i["source"])]
         record, _ = scored_record(workspace, given, one_interaction(given.interaction_id, candidates))
     except EvaluationError as error:
-        evaluation.problems.append(Rejection(rows, _field_of(str(error)), str(error)))
+        for problem in error.answers:
+            evaluation.reject("answer", str(problem), problem.question)
+        if not error.answers:
+            evaluation.reject(error.field, str(error))
         return None
+    record.imported = evaluation.content()
     return record
 
 
-def _field_of(message: str) -> str:
-    """The field an EvaluationError is about, from the words it starts with."""
-    for start, name in (("interaction", "interaction"), ("sample", "sample"), ("unknown scorecard", "scorecard")):
-        if message.startswith(start):
-            return name
-    return "scorecard" if " has no version in force" in message else "answer"
+def _compare(evaluation: ExportedEvaluation, stored: QaEvaluation) -> None:
+    """An evaluation recorded before: unchanged when the export says what it said then."""
+    before = stored.imported
+    if before is None:
+        evaluation.reject("evaluation", "already recorded by `steward qa evaluate` under this id")
+        return
+    now = evaluation.content()
+    changed = [name for name in ("header", "answers", "comments") if before.get(name) != now[name]]
+    if changed:
+        fields = sorted(
+            name
+            for part in changed
+            for name in set(before.get(part, {})) | set(now[part])
+            if before.get(part, {}).get(name) != now[part].get(name)
+        )
+        reason = f"already recorded; the export now differs in {', '.join(fields)} (answers change through a dispute)"
+        evaluation.reject("evaluation", reason)
 
 
 def _write_rejects(workspace: Workspace, summary: QaImportSummary) -> Path:
@@ -265,13 +207,9 @@ def _write_rejects(workspace: Workspace, summary: QaImportSummary) -> Path:
     with report.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["file", "rows", "evaluation", "field", "reason"])
-        writer.writerows(_reject_lines(summary.file, summary.rejected))
+        for evaluation, rejection in summary.rejected:
+            writer.writerow([summary.file, _rows(rejection.rows), evaluation, rejection.field, rejection.reason])
     return report
-
-
-def _reject_lines(file: Path, rejected: Iterable[tuple[str, Rejection]]) -> Iterable[list[str]]:
-    for evaluation, rejection in rejected:
-        yield [str(file), _rows(rejection.rows), evaluation, rejection.field, rejection.reason]
 
 
 def _rows(rows: tuple[int, ...]) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from statistics import fmean
 
 from sqlalchemy import select
@@ -55,7 +55,7 @@ def plan_shops(workspace: Workspace, plan: ShopPlan) -> list[QaMysteryShop]:
     problems = _plan_problems(workspace, plan)
     if problems:
         raise MysteryShopError("\n".join(problems))
-    now = workspace.clock.now().astimezone(UTC).replace(tzinfo=None)
+    now = workspace.now_naive_utc()
     shops = [
         QaMysteryShop(
             vendor=plan.vendor,
@@ -135,7 +135,7 @@ def score_shop(
             shop.scorecard, interaction_id, evaluator, answers, comments or {}, "mystery_shop", interaction_source,
             evaluated_at,
         )  # fmt: skip
-        record, result = scored_record(workspace, given, interaction)
+        record, result = scored_record(workspace, given, interaction, planned_shop=True)
         session.add(record)
         shop.status, shop.evaluation_id = "done", record.evaluation_id
         shop.done_at = record.evaluated_at
@@ -168,7 +168,8 @@ class ShopSummary:
     """One vendor's mystery shopping due in a period."""
 
     vendor: str
-    planned: int = 0
+    due: int = 0
+    """Every shop due in the period, whatever its status."""
     done: int = 0
     overdue: int = 0
     cancelled: int = 0
@@ -178,7 +179,7 @@ class ShopSummary:
 
 def shop_summaries(workspace: Workspace, first: date, last: date) -> dict[str, ShopSummary]:
     """Per vendor: the shops due from `first` to `last`, by status, and the scores by scenario."""
-    today = workspace.clock.now().date()
+    today = workspace.today()
     with workspace.records.session() as session:
         due = list(session.scalars(select(QaMysteryShop).where(QaMysteryShop.due.between(first, last))))
         done_ids = [s.evaluation_id for s in due if s.evaluation_id]
@@ -191,7 +192,7 @@ def shop_summaries(workspace: Workspace, first: date, last: date) -> dict[str, S
     by_scenario: dict[tuple[str, str], list[float]] = defaultdict(list)
     for shop in due:
         entry = found.setdefault(shop.vendor, ShopSummary(shop.vendor))
-        entry.planned += 1
+        entry.due += 1
         entry.done += shop.status == "done"
         entry.cancelled += shop.status == "cancelled"
         entry.overdue += shop.status == "planned" and shop.due < today

@@ -107,6 +107,9 @@ class QaEvaluation(Base):
     raw_score: Mapped[float | None] = mapped_column(Float)
     failed: Mapped[str] = mapped_column(String(20), nullable=False)
     passed: Mapped[bool | None] = mapped_column(Boolean)
+    imported: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """What a QA tool's export said, as imported: a re-import is compared with this, not with
+    answers a dispute has changed since."""
 
 
 class QaDispute(Base):

@@ -230,6 +230,8 @@ def show_calibration(target: Console, report: CalibrationReport) -> None:
         target.print(f"[yellow]left out (scored by fewer than two evaluators):[/] {', '.join(report.left_out)}")
     if report.absent:
         target.print(f"[yellow]nothing to compare from:[/] {', '.join(report.absent)}")
+    if report.note:
+        target.print(f"[yellow]{report.note}: compared with the consensus instead[/]")
     questions = Table(title="Agreement per question")
     for heading in ("question", "statistic", "value", "raw agreement", "prevalence", "note"):
         questions.add_column(heading, justify="left" if heading in ("question", "statistic", "note") else "right")

@@ -70,9 +70,16 @@ def show_import(summary: QaImportSummary) -> None:
         errors.print(f"  ... and {len(summary.rejected) - SHOWN_REJECTS:,} more")
     if summary.reject_report:
         console.print(f"every rejected evaluation: [bold]{summary.reject_report}[/]")
+    if summary.mirror_error:
+        errors.print(f"[red]stored in the records, but qa_results was not updated:[/] {summary.mirror_error}")
+    elif summary.mirrored is not None and summary.mirrored.total("rejected"):
+        report = summary.mirrored.reject_report
+        errors.print(f"[red]{summary.mirrored.total('rejected'):,} evaluations did not reach qa_results[/] ({report})")
 
 
 def _exit_code(summary: QaImportSummary) -> int:
+    if summary.mirror_error:
+        return EXIT_SOME_REJECTED
     if summary.rejected_evaluations == 0:
         return EXIT_OK
     if summary.stored + summary.unchanged == 0:

@@ -105,7 +105,7 @@ def list_command(
     """Every shop with its due date, status and evaluation."""
     ws = open_workspace(workspace)
     try:
-        found, today = shops(ws, vendor, status), ws.clock.now().date()
+        found, today = shops(ws, vendor, status), ws.today()
     finally:
         ws.close()
     table = Table(title="Mystery shops")
@@ -124,12 +124,12 @@ def show_shops(target: Console, report: QaReport) -> None:
     if not rows:
         return
     table = Table(title=f"Mystery shopping due in {report.period}")
-    for heading in ("vendor", "planned", "done", "overdue", "cancelled", "score by scenario"):
+    for heading in ("vendor", "due", "done", "overdue", "cancelled", "score by scenario"):
         table.add_column(heading, justify="left" if heading in ("vendor", "score by scenario") else "right")
     for vendor in rows:
         shops_of = vendor.shops
         assert shops_of is not None  # noqa: S101 - filtered above
         scenarios = "; ".join(f"{name} {value:.1f}" for name, value in sorted(shops_of.scenario_scores.items()))
-        table.add_row(vendor.vendor, str(shops_of.planned), str(shops_of.done), str(shops_of.overdue),
+        table.add_row(vendor.vendor, str(shops_of.due), str(shops_of.done), str(shops_of.overdue),
                       str(shops_of.cancelled), scenarios or "—")  # fmt: skip
     target.print(table)

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from steward.domain.autoqa import luhn_valid
 from steward.domain.canonical import TRANSCRIPTS
+from steward.domain.clock import naive_utc
 from steward.services.derived_rows import arrow_schema
 from steward.workspace import Workspace
 
@@ -108,8 +109,8 @@ def _interactions(workspace: Workspace, start: datetime, end: datetime, limit: i
     t = workspace.warehouse.table("interactions")
     rows = t.filter(
         t.channel.isin(["chat", "email"]),
-        t.created_at >= ibis.timestamp(_naive_utc(start)),
-        t.created_at < ibis.timestamp(_naive_utc(end)),
+        t.created_at >= ibis.timestamp(naive_utc(start)),
+        t.created_at < ibis.timestamp(naive_utc(end)),
     )
     found = rows.select("source", "interaction_id", "vendor", "created_at").order_by(["source", "interaction_id"])
     table = found.to_pyarrow()
@@ -117,10 +118,6 @@ def _interactions(workspace: Workspace, start: datetime, end: datetime, limit: i
         return table
     picked = np.sort(np.random.default_rng(seed).choice(table.num_rows, size=limit, replace=False))
     return table.take(pa.array(picked))
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _habits(vendors: list[str], sloppiness: Mapping[str, float]) -> dict[str, Habits]:
