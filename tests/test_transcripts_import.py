@@ -9,7 +9,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from steward.domain.autoqa import redact
 from steward.domain.canonical import TABLES
 from steward.importers.base import ImportOptions
 from steward.rendering.data_format import render_data_format
@@ -109,3 +112,65 @@ def test_redaction_touches_only_texts_that_can_hold_a_number_or_address() -> Non
 def test_the_data_format_page_says_which_columns_are_redacted() -> None:
     assert TABLES["transcripts"].column("text").redacted
     assert "redacted before storage" in render_data_format()
+
+
+def test_text_that_landed_in_a_typed_column_is_redacted_in_the_rejects(workspace: Workspace, tmp_path: Path) -> None:
+    # A shifted row puts the customer's words into `at` or `turn`; the reject keeps their original
+    # text (not the failed typed value), so it must go through the same redaction as `text`.
+    path = tmp_path / "t.csv"
+    path.write_text(
+        HEADER
+        + f'7,2,customer,"call me on {PHONE}",hi\n'
+        + f'7,"card {CARD}",customer,2026-10-02T09:00:00Z,hi\n'
+        + f'7,3,customer,"{EMAIL}",hi\n',
+        encoding="utf-8",
+    )
+    summary = import_file(workspace, path)
+    assert summary.per_table()["transcripts"]["rejected"] == 3
+    kept = everything_kept(workspace, summary.reject_report)
+    assert "call me on [phone]" in kept
+    for secret in SECRETS:
+        assert secret not in kept
+    records = workspace.warehouse.sql_connection.execute("SELECT raw FROM import_rejects").fetchall()
+    for (record,) in records:
+        json.loads(str(record))  # the redacted record is still a readable JSON object
+
+
+def test_a_parquet_transcript_rejects_are_redacted_outside_the_text_column(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    table = pa.table(
+        {
+            "interaction_id": ["7", "7"],
+            "turn": [f"card {CARD}", "2"],
+            "speaker": ["customer", "customer"],
+            "at": [f"call me on {PHONE}", EMAIL],
+            "text": ["hi", "hi"],
+        }
+    )
+    pq.write_table(table, tmp_path / "t.parquet")
+    summary = import_file(workspace, tmp_path / "t.parquet", options=ImportOptions(table="transcripts"))
+    assert summary.total("rejected") == 2
+    kept = everything_kept(workspace, summary.reject_report)
+    for secret in SECRETS:
+        assert secret not in kept
+
+
+def test_full_width_and_other_unicode_digits_are_redacted_like_ascii_ones() -> None:
+    # A chat in Japanese types a card number in full-width digits; `redact` sees Unicode digits, so
+    # the engine's prefilter must too, or the value would be stored untouched.
+    full_width = "カード ４１１１ １１１１ １１１１ １１１１"
+    arabic_indic = "رقمي ٠١٥١ ٢٣٤ ٥٦٧٨"
+    values = pa.array([full_width, arabic_indic, "ＡＢＣ"])
+    assert redact_array(values).to_pylist() == [redact(full_width), redact(arabic_indic), "ＡＢＣ"]
+    assert redact_array(values).to_pylist()[0] == "カード [card number]"
+
+
+# Digits of any script, and the separators and letters card numbers, phones and addresses are made of.
+TEXT_WITH_DIGITS = st.text(alphabet=st.characters(categories=["Nd"]) | st.sampled_from(" -@.+ax"), max_size=40)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(TEXT_WITH_DIGITS, max_size=5))
+def test_the_engine_prefilter_never_skips_a_text_redact_would_change(texts: list[str]) -> None:
+    assert redact_array(pa.array(texts, type=pa.string())).to_pylist() == [redact(text) for text in texts]

@@ -348,6 +348,15 @@ AUTOQA_RESULTS = Table(
     "AutoQA: one row per interaction, ruleset and rule, written by `steward qa autoqa` (docs/qa.md).",
     (
         Column("source", S, "Who checked it: steward-autoqa.", "steward-autoqa", key=True),
+        # Interaction ids are unique only within their source: without it, 100 from two helpdesks is one key.
+        Column(
+            "interaction_source",
+            S,
+            "Source of the interaction checked (with interaction_id, its key in interactions).",
+            "zendesk",
+            required=True,
+            key=True,
+        ),
         Column("interaction_id", S, "The interaction checked.", "48213", required=True, key=True),
         Column("ruleset", S, "Ruleset id (definitions/autoqa/).", "chat-basics", required=True, key=True),
         Column("rule", S, "Rule id within the ruleset.", "greeting", required=True, key=True),

@@ -30,6 +30,8 @@ EXIT_OK, EXIT_NOTHING_IMPORTABLE, EXIT_SOME_REJECTED = 0, 2, 3
 COUNTS = ("read", "inserted", "updated", "unchanged", "rejected")
 
 StepListener = Callable[[str], None]
+Preparation = Callable[[DuckDBPyConnection], None]
+"""Work that must commit or roll back with the import, run first inside its transaction."""
 
 
 @dataclass
@@ -102,8 +104,12 @@ def import_file(
     options: ImportOptions | None = None,
     on_step: StepListener | None = None,
     reject_limit: int | None = 1000,
+    prepare: Preparation | None = None,
 ) -> ImportSummary:
-    """Import `path`; raises UnreadableFile or StagingError when nothing in it can be imported."""
+    """Import `path`; raises UnreadableFile or StagingError when nothing in it can be imported.
+
+    `prepare` runs first in the import's transaction (a derived import clears results it replaces).
+    """
     options = options or ImportOptions()
     if not path.exists():
         raise UnreadableFile(f"{path}: no such file or folder")
@@ -118,6 +124,8 @@ def import_file(
     try:
         context = ImportContext(options, workspace.pseudonymise)
         with workspace.warehouse.transaction() as connection:
+            if prepare is not None:
+                prepare(connection)
             for staged in importer.stage(path, context):
                 # The workspace default is the last resort: --timezone and a mapping's own zone come first.
                 timezone = staged.timezone or workspace.settings.default_timezone

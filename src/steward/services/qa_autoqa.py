@@ -2,8 +2,10 @@
 
 Turns are read in order, batch by batch, so 100k conversations never sit in Python lists at
 once; each batch's results are appended to Parquet files and imported at the end through the
-normal importer (`autoqa_results` per rule, `qa_results` per ruleset with sample `autoqa`).
-Results are keyed by interaction, ruleset and rule, so a re-run replaces them.
+normal importer (`autoqa_results` per rule, `qa_results` per ruleset with sample `autoqa`), both
+in one import run and one transaction. A re-run replaces the results in its scope (period and
+vendors): rows it produces again are updated, rows it no longer produces (a rule removed, a
+ruleset deleted, an interaction `applies_to` no longer covers) are deleted in that transaction.
 """
 
 from __future__ import annotations
@@ -11,17 +13,28 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import ibis
 import ibis.expr.types as ir
 import pyarrow as pa
+from duckdb import DuckDBPyConnection
 
 from steward.definitions.autoqa_rules import Ruleset
 from steward.domain.canonical import AUTOQA_RESULTS, QA_RESULTS
 from steward.engine.periods import Periods
-from steward.services.derived_rows import DerivedRows
-from steward.services.qa_autoqa_rows import Checked, PreparedRuleset, applying, check_conversation, conversations
+from steward.services.derived_rows import DerivedTables
+from steward.services.ingest import ImportSummary
+from steward.services.qa_autoqa_rows import (
+    AUTOQA_SOURCE,
+    Checked,
+    PreparedRuleset,
+    applying,
+    check_conversation,
+    conversations,
+)
 from steward.services.scorecard import ScorecardError, resolve_period
+from steward.storage.checks import literal
 from steward.workspace import Workspace
 
 BATCH_TURNS = 50_000
@@ -73,6 +86,8 @@ class AutoQaSummary:
     """(ruleset, rule) -> checked and failed."""
     vendors: dict[str, VendorTally] = field(default_factory=dict)
     rows_stored: int = 0
+    rows_removed: int = 0
+    """Earlier results in the run's scope that it no longer produces, deleted."""
     run_ids: list[int] = field(default_factory=list)
 
     def add(self, vendor: str, checked: list[Checked]) -> None:
@@ -109,10 +124,8 @@ def run_autoqa(
     checked_at = workspace.clock.now()
     progress = on_progress or (lambda _done, _total: None)
     progress(0, total)
-    with (
-        DerivedRows(workspace, AUTOQA_RESULTS, "autoqa_results") as results,
-        DerivedRows(workspace, QA_RESULTS, "autoqa_qa_results") as scores,
-    ):
+    with DerivedTables(workspace, "autoqa", (AUTOQA_RESULTS, QA_RESULTS)) as derived:
+        results, scores = derived[AUTOQA_RESULTS.name], derived[QA_RESULTS.name]
         done = 0
         for batch in conversations(_batches(workspace, turns)):
             checked: list[Checked] = []
@@ -130,10 +143,80 @@ def run_autoqa(
             progress(done, total)
         if not summary.interactions:
             raise AutoQaError(f"no ruleset applies to the {total:,} interactions with a transcript in {label}")
-        stored = [results.store(), scores.store()]
-    summary.rows_stored = sum(s.total("stored") for s in stored)
-    summary.run_ids = [s.run_id for s in stored]
+        stale = StaleResults(results.path, scores.path, start, end, vendors)
+        stored = derived.store(prepare=stale.remove)
+    _check_nothing_rejected(stored)
+    summary.rows_stored = stored.total("stored")
+    summary.rows_removed = stale.removed
+    summary.run_ids = [stored.run_id]
     return summary
+
+
+def _check_nothing_rejected(stored: ImportSummary) -> None:
+    """A rejected result would leave the stored scores quietly incomplete: say so, loudly."""
+    rejected = stored.total("rejected")
+    if rejected:
+        raise AutoQaError(
+            f"{rejected:,} AutoQA result rows were rejected on import (run {stored.run_id}), so the stored "
+            f"results are incomplete; see {stored.reject_report}"
+        )
+
+
+@dataclass
+class StaleResults:
+    """The run's scope: earlier AutoQA rows there that the new results do not hold are deleted.
+
+    The scope is the interactions the run selects (period and vendors); in `qa_results` that is
+    the rows whose `evaluated_at` (the interaction's `created_at`) and vendor fall in it. Rows the
+    run produces again are left to the import, so its counts still say updated or unchanged.
+    """
+
+    results: Path
+    """The new autoqa_results rows (Parquet)."""
+    scores: Path
+    """The new qa_results rows (Parquet)."""
+    start: datetime | None
+    end: datetime | None
+    vendors: Sequence[str]
+    removed: int = 0
+
+    def remove(self, connection: DuckDBPyConnection) -> None:
+        """Delete the stale rows of both tables (runs inside the import's transaction)."""
+        results, scores = (f"read_parquet({literal(str(path))})" for path in (self.results, self.scores))
+        interaction = "i.interaction_id = x.interaction_id AND i.source = coalesce(x.interaction_source, i.source)"
+        where, parameters = self._selected("i.created_at", "i.vendor")
+        statements = [
+            (
+                f"DELETE FROM {AUTOQA_RESULTS.name} x WHERE x.source = ? "
+                # Rows written before interaction_source existed match their interaction by id alone.
+                + (f"AND EXISTS (SELECT 1 FROM interactions i WHERE {interaction}{where}) " if where else "")
+                + f"AND NOT EXISTS (SELECT 1 FROM {results} n WHERE n.interaction_source = x.interaction_source "
+                "AND n.interaction_id = x.interaction_id AND n.ruleset = x.ruleset AND n.rule = x.rule)",
+                [AUTOQA_SOURCE, *parameters],
+            ),
+        ]
+        where, parameters = self._selected("x.evaluated_at", "x.vendor")
+        statements.append(
+            (
+                f"DELETE FROM {QA_RESULTS.name} x WHERE x.source = ? AND x.sample = 'autoqa'{where} "
+                f"AND NOT EXISTS (SELECT 1 FROM {scores} n WHERE n.evaluation_id = x.evaluation_id)",
+                [AUTOQA_SOURCE, *parameters],
+            )
+        )
+        for sql, values in statements:
+            row = connection.execute(sql, values).fetchone()
+            self.removed += int(row[0]) if row else 0
+
+    def _selected(self, at: str, vendor: str) -> tuple[str, list[object]]:
+        """SQL conditions (each starting with AND) for the period and vendors, and their parameters."""
+        where, parameters = "", list[object]()
+        if self.start is not None and self.end is not None:
+            where += f" AND {at} >= ? AND {at} < ?"
+            parameters += [self.start, self.end]
+        if self.vendors:
+            where += f" AND {vendor} IN ({', '.join('?' for _ in self.vendors)})"
+            parameters += list(self.vendors)
+        return where, parameters
 
 
 def _batches(workspace: Workspace, turns: ir.Table) -> pa.RecordBatchReader:
@@ -197,5 +280,13 @@ def _turns(workspace: Workspace, start: datetime | None, end: datetime | None, v
         order_by=[(joined.i_source != joined.source).cast("int8"), joined.i_source],
     )
     chosen = joined.mutate(preference=preference)
-    chosen = chosen.filter(chosen.preference == 0).drop("preference", "i_source", "i_id")
+    chosen = chosen.filter(chosen.preference == 0).drop("preference", "i_id")
+    # Two transcript sources may claim the same interaction: one is checked (its own source's first),
+    # or both would store results under the same interaction key.
+    claim = ibis.dense_rank().over(
+        group_by=[chosen.i_source, chosen.interaction_id],
+        order_by=[(chosen.source != chosen.i_source).cast("int8"), chosen.source],
+    )
+    chosen = chosen.mutate(claim=claim)
+    chosen = chosen.filter(chosen.claim == 0).drop("claim").rename(interaction_source="i_source")
     return chosen.order_by(["source", "interaction_id", "turn"])

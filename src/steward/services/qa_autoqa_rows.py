@@ -23,9 +23,14 @@ Row = dict[str, object]
 
 @dataclass
 class Conversation:
-    """The stored turns of one interaction, in turn order, with the interaction's slicing fields."""
+    """The stored turns of one interaction, in turn order, with the interaction's slicing fields.
+
+    `source` is the transcript's, `interaction_source` the interaction's (they differ when the
+    transcripts come from another system than the tickets); results name the interaction.
+    """
 
     source: str
+    interaction_source: str
     interaction_id: str
     vendor: str
     queue: str | None
@@ -40,6 +45,7 @@ class Conversation:
     def start(cls, row: dict[str, Any]) -> Conversation:
         return cls(
             row["source"],
+            row["interaction_source"],
             row["interaction_id"],
             row["vendor"],
             row["queue"],
@@ -122,6 +128,7 @@ def check_conversation(conversation: Conversation, prepared: PreparedRuleset, ch
         {
             **common,
             "source": AUTOQA_SOURCE,
+            "interaction_source": conversation.interaction_source,
             "ruleset": ruleset.id,
             "rule": rule.id,
             "checked_at": checked_at,
@@ -134,7 +141,8 @@ def check_conversation(conversation: Conversation, prepared: PreparedRuleset, ch
     score_row: Row = {
         **common,
         "source": AUTOQA_SOURCE,
-        "evaluation_id": f"autoqa:{ruleset.id}:{conversation.interaction_id}",
+        # Unique per interaction (id and source: helpdesks reuse ids) and ruleset, so a re-run replaces it.
+        "evaluation_id": evaluation_id(ruleset.id, conversation.interaction_source, conversation.interaction_id),
         "language": conversation.language,
         "evaluator": EVALUATOR,
         "scorecard": ruleset.id,
@@ -149,6 +157,11 @@ def check_conversation(conversation: Conversation, prepared: PreparedRuleset, ch
         "passed": passed_rules == len(rules),
     }
     return Checked(ruleset.id, results, score, passed_rules == len(rules), rule_rows, score_row)
+
+
+def evaluation_id(ruleset: str, interaction_source: str, interaction_id: str) -> str:
+    """The qa_results key of one AutoQA evaluation, e.g. autoqa:chat-basics:zendesk:48213."""
+    return f"autoqa:{ruleset}:{interaction_source}:{interaction_id}"
 
 
 def detail(conversation: Conversation, rule: Rule, result: RuleResult) -> str:

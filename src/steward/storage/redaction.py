@@ -2,8 +2,8 @@
 
 Columns flagged `redacted` in the canonical schema (transcript text) are typed through it, so card
 numbers and personal data never reach a stored table; the rejects of such tables are redacted too.
-The function is vectorised over Arrow arrays, and only values holding a digit or an `@` (the only
-ones `redact` can change) go through Python.
+The function is vectorised over Arrow arrays, and only values holding a digit (any script's, as in
+`redact`) or an `@` (the only ones `redact` can change) go through Python.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from steward.domain.autoqa import redact
 from steward.domain.canonical import Table
 
 FUNCTION = "st_redact"
-_MAY_HOLD = r"[0-9@]"
+# Unicode digits, as `redact`'s `\d` matches them: a card number typed in full-width digits is one too.
+_MAY_HOLD = r"[\p{Nd}@]"
 
 
 def redacts(table: Table) -> bool:

@@ -274,7 +274,7 @@ class Staging:
         )
 
     def _record(self, alias: str) -> str:
-        """The rejected record as text: the original when the importer kept it, else its values as JSON."""
+        """The rejected record as text (the original when the importer kept it, else JSON), redacted as the table is."""
         if self.has_raw:
             return self._redacted(f"{alias}.{RAW}")
         values = []
@@ -284,7 +284,12 @@ class Staging:
             typed = f"CAST({alias}.{quote(typed_name(rule.column.name))} AS VARCHAR)"
             original = f"coalesce({alias}.{quote('r__' + rule.column.name)}, {typed})" if rule.keeps_text() else typed
             values.append(f"{quote(rule.column.name)} := {original}")
-        return f"CAST(to_json(struct_pack({', '.join(values)})) AS VARCHAR)" if values else "NULL"
+        if not values:
+            return "NULL"
+        # `r__<col>` keeps the original text of a value that failed to type: in a transcript that is
+        # often the customer's words shifted into `at` or `turn`, so the whole record is redacted.
+        # Redaction only replaces digit/address runs, which cannot span JSON quotes: it stays JSON.
+        return self._redacted(f"CAST(to_json(struct_pack({', '.join(values)})) AS VARCHAR)")
 
     def _redacted(self, text: str) -> str:
         """A reject's text through the redaction of tables holding free text (typed values already are)."""

@@ -27,7 +27,7 @@ def autoqa_command(
 ) -> None:
     """Check every stored transcript of the period against definitions/autoqa/ and store the results.
 
-    Results go to autoqa_results (per rule) and qa_results (per ruleset, sample autoqa, metric autoqa_score); a re-run replaces them.
+    Results go to autoqa_results (per rule) and qa_results (per ruleset, sample autoqa, metric autoqa_score) in one transaction; a re-run replaces the results of its period and vendors, deleting those it no longer produces.
     """  # noqa: E501 - Typer rewraps the help
     ws = open_workspace(workspace)
     try:
@@ -65,4 +65,8 @@ def show_autoqa(console: Console, summary: AutoQaSummary) -> None:
     if summary.not_covered:
         console.print(f"interactions with a transcript that no ruleset applies to: {summary.not_covered:,}")
     runs = ", ".join(str(run) for run in summary.run_ids)
-    console.print(f"{summary.rows_stored:,} rows stored (import runs {runs}); metric: autoqa_score")
+    console.print(f"{summary.rows_stored:,} rows stored (import run {runs}); metric: autoqa_score")
+    if summary.rows_removed:
+        console.print(
+            f"{summary.rows_removed:,} earlier rows removed (rules, rulesets or interactions no longer checked)"
+        )
