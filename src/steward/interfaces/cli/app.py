@@ -16,6 +16,7 @@ from steward.interfaces.cli.demo import register_demo_commands
 from steward.interfaces.cli.metrics import metrics_app
 from steward.interfaces.cli.progress import engine_progress
 from steward.interfaces.cli.qa import qa_app
+from steward.interfaces.cli.wfm import wfm_app
 from steward.interfaces.cli.render import REJECTS_SHOWN
 from steward.interfaces.cli.scorecard import contract_app, scorecard
 from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
@@ -146,6 +147,7 @@ register_demo_commands(app, console)
 app.add_typer(metrics_app, name="metrics")
 app.add_typer(contract_app, name="contract")
 app.add_typer(qa_app, name="qa")
+app.add_typer(wfm_app, name="wfm")
 app.command()(scorecard)
 
 
