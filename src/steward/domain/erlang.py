@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 
 import numpy as np
 import numpy.typing as npt
-from scipy.special import betainc
+from scipy.special import betainc, gammaincc, gammaln
 
 Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
@@ -62,12 +62,12 @@ def traffic_erlangs(volume: ArrayLike, aht_seconds: ArrayLike, interval_seconds:
 
 
 def erlang_b(traffic: ArrayLike, agents: ArrayLike) -> Floats:
-    """Blocking probability B(N, A) by the stable recursion B(n) = A·B / (n + A·B)."""
+    """Blocking probability B(N, A) = Poisson pmf(N; A) / cdf(N; A), in closed form (no loop over N)."""
     a, n = np.broadcast_arrays(np.asarray(traffic, dtype=np.float64), np.asarray(agents, dtype=np.int64))
-    b = np.ones(a.shape)
-    for step in range(1, int(n.max(initial=0)) + 1):
-        b = np.where(step <= n, a * b / (step + a * b), b)
-    return b
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_pmf = n * np.log(a) - a - gammaln(n + 1)
+        b = np.exp(log_pmf) / gammaincc(n + 1, a)
+    return np.where(n <= 0, 1.0, np.where(a <= 0, 0.0, b))
 
 
 def erlang_c(
@@ -106,14 +106,14 @@ def required_agents_erlang_c(
     aht = unique[:, 1]
     n = np.where(a > 0, np.floor(a).astype(np.int64) + 1, 0)
     b = erlang_b(a, n)
+    active = np.nonzero(a > 0)[0]  # only intervals still short of the goal are stepped
     for _ in range(_STEP_LIMIT):
-        metrics = _erlang_c_from(a, aht, n, b, goal.answer_seconds)
-        short = (a > 0) & ~_meets(metrics, goal)
-        if not short.any():
+        metrics = _erlang_c_from(a[active], aht[active], n[active], b[active], goal.answer_seconds)
+        active = active[~_meets(metrics, goal)]
+        if not active.size:
             break
-        n = np.where(short, n + 1, n)
-        with np.errstate(invalid="ignore"):  # idle intervals compute 0/0, and keep their b
-            b = np.where(short, a * b / (n + a * b), b)
+        n[active] += 1
+        b[active] = a[active] * b[active] / (n[active] + a[active] * b[active])
     return _occupancy_cap(a, n, goal)[inverse]
 
 
