@@ -16,9 +16,9 @@ from steward.interfaces.cli.demo import register_demo_commands
 from steward.interfaces.cli.metrics import metrics_app
 from steward.interfaces.cli.progress import engine_progress
 from steward.interfaces.cli.qa import qa_app
-from steward.interfaces.cli.wfm import wfm_app
 from steward.interfaces.cli.render import REJECTS_SHOWN
 from steward.interfaces.cli.scorecard import contract_app, scorecard
+from steward.interfaces.cli.wfm import wfm_app
 from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, import_file
 from steward.services.status import workspace_status
