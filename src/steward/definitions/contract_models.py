@@ -154,6 +154,19 @@ class Chronic(Strict):
         return self
 
 
+class VolumeShare(Strict):
+    """The contract's floor and ceiling on the partner's share of the client's volume (steward wfm allocate)."""
+
+    min: Percent = Field(default=Decimal(0), ge=0, le=100, description="Smallest share promised, in percent.")
+    max: Percent = Field(default=Decimal(100), ge=0, le=100, description="Largest share the partner takes, in %.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VolumeShare:
+        if self.min > self.max:
+            raise ValueError(f"volume_share min {self.min}% is above max {self.max}%")
+        return self
+
+
 class Version(Strict):
     """The terms in force from `effective_from` until the next version."""
 
@@ -167,6 +180,10 @@ class Version(Strict):
     chronic_failure: Chronic | None = None
     categories: tuple[Category, ...] = ()
     key_measurements: tuple[ServiceLevel, ...] = ()
+    volume_share: VolumeShare | None = Field(
+        default=None,
+        description="Percent of the client's volume on the queues the partner serves: {min: 20, max: 60}.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Version:

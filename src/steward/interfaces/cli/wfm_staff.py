@@ -1,0 +1,207 @@
+"""`steward wfm staff`: required vs scheduled vs staffed agents per vendor and interval."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from steward.domain.erlang import ServiceGoal
+from steward.domain.staffing import StaffingGoal
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.services.wfm_staffing import (
+    StaffingReport,
+    StaffingRequest,
+    StaffingRequestError,
+    VendorStaffing,
+    staffing,
+)
+
+console = Console()
+errors = Console(stderr=True)
+
+FromOption = Annotated[str, typer.Option("--from", help="First local day, e.g. 2026-10-01.")]
+ToOption = Annotated[str, typer.Option("--to", help="Last local day (inclusive), e.g. 2026-10-07.")]
+VendorsOption = Annotated[list[str] | None, typer.Option("--vendor", help="Only these vendors (repeat).")]
+QueueOption = Annotated[str | None, typer.Option("--queue", help="Only this queue's demand.")]
+IntervalOption = Annotated[int, typer.Option("--interval", help="Interval length in minutes: 15, 30 or 60.")]
+ServiceLevelOption = Annotated[
+    float, typer.Option("--service-level", min=0.1, max=100, help="Percent answered within --answer-seconds.")
+]
+AnswerOption = Annotated[float, typer.Option("--answer-seconds", min=0, help="Service-level threshold in seconds.")]
+OccupancyOption = Annotated[
+    float | None, typer.Option("--max-occupancy", min=1, max=100, help="Highest occupancy allowed, percent.")
+]
+PatienceOption = Annotated[
+    float | None,
+    typer.Option("--patience", min=1, help="Callers' mean patience in seconds: Erlang A instead of Erlang C."),
+]
+ChartOption = Annotated[Path | None, typer.Option("--chart", help="Intraday chart, .svg or .png (one per vendor).")]
+
+
+def staff_command(
+    start: FromOption,
+    end: ToOption,
+    vendor: VendorsOption = None,
+    queue: QueueOption = None,
+    interval: IntervalOption = 30,
+    basis: Annotated[
+        str | None,
+        typer.Option(
+            "--basis",
+            help="Demand: steward, vendor (its own forecast) or actual (default: steward if it "
+            "covers the range, else vendor).",
+        ),
+    ] = None,
+    service_level: ServiceLevelOption = 80.0,
+    answer_seconds: AnswerOption = 20.0,
+    max_occupancy: OccupancyOption = None,
+    shrinkage: Annotated[
+        float, typer.Option("--shrinkage", min=0, max=99, help="Percent of paid time lost, for the FTE column.")
+    ] = 30.0,
+    patience: PatienceOption = None,
+    worst: Annotated[int, typer.Option("--worst", min=0, help="Worst intervals listed per vendor.")] = 10,
+    chart: ChartOption = None,
+    workspace: WorkspaceOption = None,
+) -> None:
+    """Required agents (Erlang C, or A with --patience) against agents scheduled on work and agents actually in productive states, per vendor and interval; shortfalls in red (docs/wfm.md#required-scheduled-and-staffed)."""  # noqa: E501 - Typer rewraps the help
+    check_chart(chart)
+    goal = staffing_goal(service_level, answer_seconds, max_occupancy, patience, shrinkage)
+    request = StaffingRequest(parse_day(start, "--from"), parse_day(end, "--to"), tuple(vendor or ()), queue,
+                              interval, basis, goal)  # fmt: skip
+    ws = open_workspace(workspace)
+    try:
+        report = staffing(ws, request)
+    except StaffingRequestError as error:
+        fail(str(error))
+    finally:
+        ws.close()
+    show_staffing(console, report, worst)
+    if chart is not None:
+        from steward.rendering.charts import intraday_chart, save_chart  # altair slows every command's start-up
+
+        for found in report.vendors:
+            rows = [{**row, "short": bool(short)} for row, short in zip(found.rows(), found.below(), strict=True)]
+            spec = intraday_chart(rows, x="interval", series=["required", "scheduled", "staffed"], highlight="short",
+                                  title=f"{found.vendor}: agents per interval", y_title="Agents")  # fmt: skip
+            console.print(f"chart: {save_chart(spec, chart_path(chart, found.vendor, len(report.vendors)))}")
+
+
+def staffing_goal(
+    service_level: float, answer_seconds: float, max_occupancy: float | None, patience: float | None, shrinkage: float
+) -> StaffingGoal:
+    """Command-line percentages -> the goal the domain computes with."""
+    occupancy = None if max_occupancy is None else max_occupancy / 100
+    goal = ServiceGoal(service_level=service_level / 100, answer_seconds=answer_seconds, max_occupancy=occupancy)
+    return StaffingGoal(goal, patience, shrinkage / 100)
+
+
+def show_staffing(target: Console, report: StaffingReport, worst: int = 10) -> None:
+    """One summary row per vendor, then each vendor's worst intervals."""
+    request = report.request
+    title = f"Staffing {request.start} to {request.end}, {request.interval_minutes}-minute intervals"
+    target.print(summary_table(report.vendors, title))
+    for found in report.vendors:
+        if worst:
+            worst_intervals(target, found, worst)
+        for note in found.notes:
+            target.print(f"[yellow]{found.vendor}: {note}[/]")
+    goal = request.plan
+    target.print(
+        f"[dim]{goal.model}, {goal.goal.service_level:.0%} in {goal.goal.answer_seconds:g} s; times in "
+        f"{report.timezone}; agent-hours short = Σ (required − staffed) where below; covered = required hours "
+        f"delivered in the intervals that needed them.[/]"
+    )
+
+
+def show_staffing_gap_summary(target: Console, summary: VendorStaffing, worst: int = 5) -> None:
+    """One partner's staffing gaps (the demo prints this for its understaffed partner)."""
+    start, end = summary.local_starts[0].date(), summary.local_starts[-1].date()
+    target.print(summary_table([summary], f"Staffing gaps of {summary.vendor}, {start} to {end}"))
+    worst_intervals(target, summary, worst)
+
+
+def summary_table(vendors: list[VendorStaffing], title: str) -> Table:
+    table = Table(title=title)
+    headings = ("vendor", "basis", "intervals", "understaffed", "underscheduled", "worst gap", "at",
+                "agent-h short", "sched. agent-h short", "covered")  # fmt: skip
+    for heading in headings:
+        table.add_column(heading, justify="left" if heading in ("vendor", "basis", "at") else "right")
+    for found in vendors:
+        s = found.summary
+        covered = "—" if s.covered_share is None else f"{100 * s.covered_share:.1f}%"
+        colour = "green" if (s.covered_share or 0) >= 0.95 else "yellow" if (s.covered_share or 0) >= 0.85 else "red"
+        table.add_row(
+            found.vendor,
+            found.basis,
+            f"{s.intervals:,}",
+            _red_if(s.understaffed > 0, f"{s.understaffed:,}"),
+            _red_if(s.underscheduled > 0, f"{s.underscheduled:,}"),
+            "—" if s.worst_gap is None else _red_if(s.worst_gap < 0, f"{s.worst_gap:+.1f}"),
+            "—" if s.worst_at is None else f"{s.worst_at:%a %Y-%m-%d %H:%M}",
+            f"{s.staffed_hours_short:,.1f}",
+            f"{s.scheduled_hours_short:,.1f}",
+            covered if s.covered_share is None else f"[{colour}]{covered}[/]",
+        )
+    return table
+
+
+def worst_intervals(target: Console, found: VendorStaffing, count: int) -> None:
+    chosen = found.worst(count)
+    if not chosen:
+        return
+    table = Table(title=f"{found.vendor}: worst intervals")
+    for heading in ("interval", "contacts", "AHT s", "required", "FTE", "scheduled", "staffed", "sched. gap",
+                    "staffed gap"):  # fmt: skip
+        table.add_column(heading, justify="left" if heading == "interval" else "right")
+    for i in chosen:
+        required, scheduled, staffed = int(found.required[i]), float(found.scheduled[i]), float(found.staffed[i])
+        aht = float(found.aht_seconds[i])
+        observed = math.isfinite(staffed)
+        table.add_row(
+            f"{found.local_starts[i]:%a %Y-%m-%d %H:%M}",
+            f"{found.volume[i]:,.1f}",
+            f"{aht:,.0f}" if math.isfinite(aht) else "—",
+            str(required),
+            str(int(found.required_fte[i])),
+            f"{scheduled:.1f}",
+            f"{staffed:.1f}" if observed else "—",
+            _gap(scheduled - required),
+            _gap(staffed - required) if observed else "—",
+        )
+    target.print(table)
+
+
+def chart_path(path: Path, vendor: str, vendors: int) -> Path:
+    """The --chart path itself for one vendor; `name-vendor.svg` beside it for several."""
+    return path if vendors == 1 else path.with_name(f"{path.stem}-{vendor}{path.suffix}")
+
+
+def check_chart(chart: Path | None) -> None:
+    if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
+        fail(f"--chart must name an .svg or .png file, not {chart.name!r}")
+
+
+def parse_day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option} {text!r}: use a date like 2026-10-01")
+
+
+def fail(message: str) -> NoReturn:
+    errors.print(f"[red]error:[/] {message}")
+    raise typer.Exit(EXIT_BAD_REQUEST)
+
+
+def _gap(value: float) -> str:
+    return _red_if(value < -1e-9, f"{value:+.1f}")
+
+
+def _red_if(condition: bool, text: str) -> str:
+    return f"[bold red]{text}[/]" if condition else text
