@@ -50,6 +50,7 @@ bench: install  ## performance benchmarks (see benchmarks/README.md)
 	$(BIN)/python benchmarks/autoqa.py
 	$(BIN)/python -m pip install -q -e ".[bench]"
 	$(BIN)/python benchmarks/wfm.py
+	$(BIN)/python benchmarks/wfm_forecast.py
 
 clean:
 	rm -rf $(VENV) demo-workspace .pytest_cache .mypy_cache .ruff_cache

@@ -58,6 +58,8 @@ def test_demo_builds_a_workspace_and_prints_the_summary(tmp_path: Path) -> None:
         "Calibration on support-quality@2025-11-01",
         "outside tolerance",
         "AutoQA",
+        "Steward's forecast, 7 days of 60-minute intervals",
+        "Staffing gaps of sunrise, 2026-10-01 to 2026-10-31",
         str(folder),
     ):
         assert text in result.output, text
@@ -70,6 +72,10 @@ def test_demo_builds_a_workspace_and_prints_the_summary(tmp_path: Path) -> None:
         assert all(run.rows_rejected == 0 for run in status.imports)
     finally:
         workspace.close()
+    allocation = CliRunner().invoke(app, ["wfm", "allocate", "--period", "2026-11", "-w", str(folder)],
+                                    env={"COLUMNS": "160"})  # fmt: skip
+    assert allocation.exit_code == 0, allocation.output
+    assert "min share" in allocation.output and "agent-hours: pooled" in allocation.output
     again = CliRunner().invoke(app, ["demo", "--dir", str(folder), "--interactions", "2000"])
     assert again.exit_code == 0, again.output  # a demo workspace is rebuilt
 

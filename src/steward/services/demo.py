@@ -12,7 +12,8 @@ import yaml
 
 from steward.importers.base import ImportOptions
 from steward.services.demo_contracts import DEMO_CONTRACTS, SCHEMA_LINE
-from steward.services.demo_qa import DemoQa, build_demo_qa
+from steward.services.demo_qa import PARTNERS, DemoQa, build_demo_qa
+from steward.services.demo_wfm import DemoWorkforce, build_demo_workforce
 from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
 from steward.services.ingest import ImportSummary, import_file
 from steward.services.metrics import MetricResult, build_request, run_query
@@ -53,6 +54,7 @@ class DemoResult:
     scorecards: ScorecardReport | None = None
     scorecard_html: Path | None = None
     qa: DemoQa | None = None
+    workforce: DemoWorkforce | None = None
 
 
 def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
@@ -122,6 +124,9 @@ def build_demo(
     result.scorecards = scorecards(workspace, "last")
     last_month = (generation.end - timedelta(days=1)).replace(day=1)
     result.qa = build_demo_qa(workspace, last_month, seed=seed, on_step=on_step)
+    if on_step:
+        on_step("forecasting the next week and checking staffing")
+    result.workforce = build_demo_workforce(workspace, last_month, PARTNERS)
     return result
 
 

@@ -15,6 +15,7 @@ versions:
       monthly_fixed: 8000
       per_productive_hour: 17.50
     at_risk_percent: 12
+    volume_share: {min: 15, max: 30}
     rolling_cap: {percent: 10, periods: 12}
     chronic_failure: {within: 6, misses: 3, at_cap: 3}
     categories:
@@ -74,6 +75,7 @@ versions:
           - {up_to: 10000, price: 2.60}
           - {up_to: null, price: 2.20}
     at_risk_percent: 10
+    volume_share: {min: 30, max: 55}
     expected_defaults: {misses: 4, within: 12}
     bonus: {cap_percent: 2, settlement: offset_only}
     chronic_failure: {within: 6, misses: 3}
@@ -134,6 +136,7 @@ versions:
       monthly_fixed: 12000
       per_handled_contact: 3.40
     at_risk_percent: 8
+    volume_share: {min: 25, max: 50}
     bonus: {cap_percent: 3, settlement: net}
     categories:
       - name: responsiveness

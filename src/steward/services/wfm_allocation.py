@@ -115,7 +115,9 @@ def plan_allocation(
         forecast = forecast_volume(workspace, start, end, names, queue)
     except AllocationInputError as error:
         raise AllocationError(str(error)) from None
-    recent = recent_performance(workspace, names, *history_window(workspace.today(), options.history_days), queue)
+    # "Recent" is the weeks before the planned month (or before today, when that is earlier).
+    recent_until = min(workspace.today(), first)
+    recent = recent_performance(workspace, names, *history_window(recent_until, options.history_days), queue)
     work = work_seconds(workspace, start, end, names)
     notes: list[str] = []
     aht = forecast.aht_seconds or _mean_aht(recent, notes)
@@ -202,7 +204,7 @@ def _terms(  # noqa: PLR0917 - one partner's inputs, each from its own source
     ceiling = min(high / 100 * volume, capacity if capacity is not None else volume)
     # Fixed fees are spread over the most the partner may take: the cost per contact it offers at its best.
     reference = max(ceiling, 1.0)
-    hours = Decimal(repr(reference * aht / 3600 / options.target_occupancy)).quantize(Decimal("0.0001"))
+    hours = Decimal(repr(float(reference * aht / 3600 / options.target_occupancy))).quantize(Decimal("0.0001"))
     performance, _ = _performance(recent)
     cost = cost_per_contact(fee_terms(version), reference, hours)
     return PartnerTerms(vendor, cost, performance, capacity, low, high)

@@ -16,6 +16,7 @@ from steward.interfaces.cli.progress import bar
 if TYPE_CHECKING:
     from steward.services.demo import DemoResult
     from steward.services.demo_qa import DemoQa
+    from steward.services.demo_wfm import DemoWorkforce
     from steward.services.metrics import MetricResult
     from steward.services.scorecard import ScorecardReport
 
@@ -126,6 +127,8 @@ def show_demo(console: Console, result: DemoResult) -> None:
         show_scorecards(console, result.scorecards, result.workspace.reports)
     if result.qa is not None:
         show_demo_qa(console, result.qa)
+    if result.workforce is not None:
+        show_demo_workforce(console, result.workforce)
     root = result.workspace.root
     console.print(f"Workspace: [bold]{root}[/]  (steward.toml, definitions/, warehouse.duckdb, records.db, reports/)")
     console.print(f"Try: [bold]steward status -w {root}[/]")
@@ -149,6 +152,30 @@ def show_demo_qa(console: Console, qa: DemoQa) -> None:
     show_calibration(console, qa.calibration)
     console.rule("AutoQA on the month's transcripts")
     show_autoqa(console, qa.autoqa)
+
+
+def show_demo_workforce(console: Console, workforce: DemoWorkforce) -> None:
+    """Steward's forecast per partner queue (chosen model against the Poisson floor), then the staffing
+    gaps of the understaffed partner."""
+    from steward.interfaces.cli.wfm_staff import show_staffing_gap_summary
+
+    run = workforce.forecast
+    console.rule(f"Workforce: forecast from {workforce.first_day} and staffing")
+    table = Table(title=f"Steward's forecast, {run.options.horizon_days} days of {run.options.interval_minutes}-minute "
+                  "intervals (backtest over 3 weeks)")  # fmt: skip
+    for heading in ("vendor", "queue", "model", "WAPE", "Poisson floor", "bias", "contacts ahead"):
+        table.add_column(heading, justify="left" if heading in ("vendor", "queue", "model") else "right")
+    for series in run.series:
+        found = series.forecast
+        if found is None:
+            continue
+        chosen = next(score for score in found.scores if score.model == found.chosen)
+        table.add_row(series.vendor or "all", series.queue, found.chosen, f"{chosen.wape:.1%}", f"{found.floor:.1%}",
+                      f"{chosen.bias:+.1%}", f"{found.volume.sum():,.0f}")  # fmt: skip
+    console.print(table)
+    console.print(f"{run.rows_stored:,} forecast rows stored (made_by steward). Try: steward wfm staff --from "
+                  f"{workforce.first_day} --basis steward")  # fmt: skip
+    show_staffing_gap_summary(console, workforce.staffing)
 
 
 def show_scorecards(console: Console, report: ScorecardReport, reports: Path) -> None:
