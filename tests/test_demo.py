@@ -119,5 +119,10 @@ def test_full_demo_has_a_clear_miss_a_near_line_and_a_comfortable_partner(tmp_pa
         assert evaluators["qa-tom"].flagged and (evaluators["qa-tom"].bias or 0) > 3  # lenient
         assert not evaluators["qa-lena"].flagged
         assert result.qa.autoqa.interactions >= 1000
+        assert result.workforce is not None
+        gaps = result.workforce.staffing.summary  # sunrise rosters for 70% of its need
+        assert gaps.understaffed >= 0.15 * gaps.counted and (gaps.covered_share or 1.0) < 0.95
+        chosen = [s.forecast for s in result.workforce.forecast.series if s.forecast is not None]
+        assert chosen and all(f.floor <= min(score.wape for score in f.scores) for f in chosen)
     finally:
         result.workspace.close()

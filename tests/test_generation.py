@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from steward.domain.canonical import TABLES
 from steward.services.generation import DEFAULT_VENDORS, generate
+from steward.services.generation.profiles import OPEN_HOURS
 
 ROWS = 30_000
 
@@ -185,3 +189,41 @@ def test_ticket_histories_agree_with_their_interactions(db: duckdb.DuckDBPyConne
     assert scalar(db, "SELECT count(DISTINCT interaction_id) FROM interaction_events") > 0
     assert scalar(db, "SELECT count(*) FROM interaction_events WHERE kind = 'customer_message'") > 0
     assert scalar(db, "SELECT count(*) FROM interaction_events WHERE value = 'pending'") > 0
+
+
+def test_rosters_work_inside_each_vendors_hours_and_cover_saturdays(db: duckdb.DuckDBPyConnection) -> None:
+    from steward.services.demo import calendar_yaml
+
+    written = {v.kind: yaml.safe_load(calendar_yaml(v))["hours"] for v in DEFAULT_VENDORS}
+    assert written == OPEN_HOURS  # the calendars the demo writes are the hours rosters are planned for
+    # A shift starts with a block no other block of the agent ends at; its blocks last 8 hours.
+    rows = db.execute(
+        "SELECT vendor, start_at, start_at + INTERVAL 8 HOUR, (SELECT max(end_at) FROM schedules b "
+        "WHERE b.agent_id = s.agent_id AND b.start_at >= s.start_at AND b.start_at < s.start_at + INTERVAL 9 HOUR) "
+        "FROM schedules s WHERE NOT EXISTS (SELECT 1 FROM schedules p WHERE p.agent_id = s.agent_id "
+        "AND p.end_at = s.start_at)"
+    )
+    found: dict[str, list[tuple[datetime, datetime]]] = {}
+    for vendor, start, end, last in rows.fetchall():
+        assert last == end
+        found.setdefault(vendor, []).append((start, end))
+    for vendor in DEFAULT_VENDORS:
+        zone = ZoneInfo(vendor.timezone)
+        local = [(s.astimezone(zone), e.astimezone(zone)) for s, e in found[vendor.name]]
+        starts = {s.time() for s, _ in local}
+        days = {s.weekday() for s, _ in local}
+        if vendor.kind == "bpo":
+            assert days == {0, 1, 2, 3, 4, 5} and len(starts) >= 4
+            assert all(time(7) <= s.time() and e.time() <= time(22) for s, e in local if s.weekday() < 5)
+            assert all((s.time(), e.time()) == (time(9), time(17)) for s, e in local if s.weekday() == 5)
+        else:
+            assert days == {0, 1, 2, 3, 4}
+            assert all(time(8) <= s.time() and e.time() <= time(18) for s, e in local)
+
+
+def test_sunrise_rosters_fewer_agents_than_its_plan_needs() -> None:
+    from steward.services.generation.rosters import plan_roster
+
+    sunrise = next(v for v in DEFAULT_VENDORS if v.name == "sunrise")
+    assert sunrise.roster_factor < 1
+    assert plan_roster(sunrise, 500_000).size < plan_roster(replace(sunrise, roster_factor=1.0), 500_000).size

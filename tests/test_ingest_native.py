@@ -220,6 +220,14 @@ def test_encodings(workspace: Workspace, tmp_path: Path, encoding: str) -> None:
     assert stored == [("café-bpo", "réclamation")]
 
 
+def test_a_short_latin1_file_whose_only_accent_is_at_the_end(workspace: Workspace, tmp_path: Path) -> None:
+    """The last bytes of a whole file are not a character cut by the read (hypothesis found this)."""
+    rows = [[*HEADER[:5], "contact_reason"], ["1", "v", "q", "chat", "2026-01-01T00:00:00Z", "ß"]]
+    summary = import_file(workspace, write_csv(tmp_path / "e.csv", rows, encoding="latin-1"))
+    assert summary.exit_code == 0
+    assert workspace.warehouse.sql_connection.execute("SELECT contact_reason FROM interactions").fetchall() == [("ß",)]
+
+
 def test_parquet_and_json_lines(workspace: Workspace, tmp_path: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq

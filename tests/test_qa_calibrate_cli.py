@@ -48,4 +48,4 @@ def test_calibrate_flags_the_evaluator_outside_tolerance(tmp_path: Path) -> None
     failed = CliRunner().invoke(
         app, ["qa", "calibrate", "file", str(broken), "--scorecard", "email-support", "-w", str(root)]
     )
-    assert failed.exit_code == 2 and "row 2: answer empty" in failed.output
+    assert failed.exit_code == 2 and "row 2: answer empty" in " ".join(failed.output.split())

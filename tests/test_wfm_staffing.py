@@ -1,7 +1,8 @@
 """`steward wfm staff`: required (Erlang C/A), scheduled and staffed agents per interval, by hand.
 
-One partner, v1, on Monday 2026-10-05 (UTC). Its own forecast asks for 100 calls of 180 s in each
-of 09:00 and 09:30: the published Call Centre Helper example, 14 agents at 80/20 (20 FTE at 30%).
+One partner, v1, on Monday 2026-10-05 (UTC). Its own forecast covers the day and asks for 100 calls
+of 180 s in each of 09:00 and 09:30 (none in the other intervals): the published Call Centre Helper
+example, 14 agents at 80/20 (20 FTE at 30%). No calendar: every interval counts.
 Scheduled on work: 14 agents 09:00-10:00 plus one 09:00-09:15 (half an agent at 09:00); one on a
 break all hour does not count. Staffed: 12 available all hour, one on a contact 09:00-09:30 then
 offline, one wrapping 09:15-09:45 (half an agent in each interval).
@@ -44,7 +45,11 @@ def data() -> dict[str, list[dict[str, object]]]:
     ]
     return {
         "interactions": contacts("v1", "q", t(9), 100, handle_seconds=180),
-        "forecasts": [forecast_row("v1", "q", t(9), 100), forecast_row("v1", "q", t(9, 30), 100)],
+        "forecasts": [
+            forecast_row("v1", "q", t(h, m), 100 if (h, m) in ((9, 0), (9, 30)) else 0)
+            for h in range(24)
+            for m in (0, 30)
+        ],
         "schedules": schedules,
         "agent_states": states,
     }

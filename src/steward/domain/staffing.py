@@ -13,6 +13,7 @@ activity and productive states), so they compare with *required*, not with the F
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -60,6 +61,25 @@ def required_fte(agents: Ints, plan: StaffingGoal) -> Ints:
     return fte(agents, plan.shrinkage)
 
 
+OPEN_SHARE = 0.5
+"""An interval counts as open when at least this share of it lies inside the business hours."""
+
+
+def open_intervals(starts: Ints, seconds: int, windows: Sequence[tuple[int, int]]) -> Flags:
+    """Which intervals (epoch-second starts, `seconds` long) lie at least half inside the open windows
+    ([opens, closes) in epoch seconds, not overlapping one another).
+
+    >>> open_intervals(np.array([0, 1800, 3600]), 1800, [(900, 4500)]).tolist()
+    [True, True, True]
+    >>> open_intervals(np.array([0, 1800, 3600]), 1800, [(1000, 4400)]).tolist()
+    [False, True, False]
+    """
+    inside = np.zeros(len(starts))
+    for opens, closes in windows:
+        inside += np.clip(np.minimum(starts + seconds, closes) - np.maximum(starts, opens), 0, None)
+    return np.asarray(inside >= OPEN_SHARE * seconds)
+
+
 @dataclass(frozen=True)
 class Gaps:
     """Per interval: scheduled − required and staffed − required (NaN where nothing was observed)."""
@@ -84,9 +104,12 @@ def gaps(required: Ints, scheduled: Floats, staffed: Floats) -> Gaps:
 
 @dataclass(frozen=True)
 class GapSummary:
-    """One vendor's staffing over a range: how often, how badly and how long it fell short."""
+    """One vendor's staffing over a range: how often, how badly and how long it fell short, counted over
+    the intervals that count (its open hours, or all of them)."""
 
     intervals: int
+    counted: int
+    """Intervals the figures below count: those inside the vendor's business hours, unless all count."""
     understaffed: int
     """Past intervals with fewer agents in productive states than required."""
     underscheduled: int
@@ -105,10 +128,23 @@ class GapSummary:
 
 
 def summarise(
-    starts: list[datetime], required: Ints, scheduled: Floats, staffed: Floats, interval_minutes: int
+    starts: list[datetime],
+    required: Ints,
+    scheduled: Floats,
+    staffed: Floats,
+    interval_minutes: int,
+    *,
+    counted: Flags | None = None,
 ) -> GapSummary:
-    """Count and size the shortfalls; `staffed` is NaN for intervals not observed yet (the future)."""
+    """Count and size the shortfalls over the `counted` intervals (default all); `staffed` is NaN for
+    intervals not observed yet (the future)."""
     hours = interval_minutes / 60
+    if counted is None:
+        counted = np.ones(len(starts), dtype=np.bool_)
+    # An interval that does not count is treated as needing nobody and seeing nobody.
+    required = np.where(counted, required, 0)
+    scheduled = np.where(counted, scheduled, 0.0)
+    staffed = np.where(counted, staffed, np.nan)
     found = gaps(required, scheduled, staffed)
     need = required.astype(np.float64)
     seen = np.isfinite(staffed)
@@ -122,6 +158,7 @@ def summarise(
     delivered = float(np.minimum(staffed[seen], need[seen]).sum())
     return GapSummary(
         intervals=len(starts),
+        counted=int(counted.sum()),
         understaffed=int(found.understaffed.sum()),
         underscheduled=int(found.underscheduled.sum()),
         worst_gap=worst_gap,

@@ -128,10 +128,12 @@ def text_encoding(path: Path) -> str:
     Latin-1 decodes any byte, so legacy spreadsheet exports are read rather than refused;
     a UTF-8 file with a stray bad byte further in still reads as UTF-8 and that record is rejected.
     """
-    head = read_head(path, 1 << 20)
+    size = 1 << 20
+    head = read_head(path, size)
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a multi-byte character cut by the read
+        whole_file = len(head) < size
+        if whole_file or error.start < len(head) - 4:  # not just a multi-byte character cut by the read
             return "latin-1"
     return "utf-8"

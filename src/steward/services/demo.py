@@ -15,6 +15,7 @@ from steward.services.demo_contracts import DEMO_CONTRACTS, SCHEMA_LINE
 from steward.services.demo_qa import PARTNERS, DemoQa, build_demo_qa
 from steward.services.demo_wfm import DemoWorkforce, build_demo_workforce
 from steward.services.generation import DEFAULT_VENDORS, GenerationSummary, VendorProfile, generate
+from steward.services.generation.profiles import OPEN_HOURS
 from steward.services.ingest import ImportSummary, import_file
 from steward.services.metrics import MetricResult, build_request, run_query
 from steward.services.scorecard import ScorecardReport, scorecards
@@ -36,8 +37,6 @@ HEADLINE_METRICS = (
     "nps",
 )
 REPORTING_TIMEZONE = "Europe/Berlin"
-IN_HOUSE_HOURS = {"mon-fri": ["08:00-12:30", "13:30-18:00"]}
-PARTNER_HOURS = {"mon-fri": ["07:00-22:00"], "sat": ["09:00-17:00"]}
 
 
 class DemoError(Exception):
@@ -68,7 +67,7 @@ def vendors_yaml(vendors: tuple[VendorProfile, ...]) -> str:
 
 def calendar_yaml(vendor: VendorProfile) -> str:
     """The vendor's business hours in its own time zone, closed on its country's public holidays."""
-    hours = IN_HOUSE_HOURS if vendor.kind == "in_house" else PARTNER_HOURS
+    hours = OPEN_HOURS[vendor.kind]
     calendar = {
         "name": vendor.name,
         "timezone": vendor.timezone,

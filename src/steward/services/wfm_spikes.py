@@ -24,13 +24,14 @@ from steward.services.wfm_intervals import (
     STEWARD,
     IntervalRange,
     arrivals,
+    epoch_of,
     forecast,
     forecast_reach,
     grid,
     instants_range,
     interval_range,
 )
-from steward.services.wfm_staffing import default_basis, staffing_over
+from steward.services.wfm_staffing import forecast_basis, staffing_over
 from steward.workspace import Workspace
 
 FORECAST_BASES = (STEWARD, "vendor")
@@ -119,7 +120,7 @@ def spikes(workspace: Workspace, request: SpikeRequest) -> SpikeReport:
     now = naive_utc(request.now) if request.now else workspace.now_naive_utc()
     ahead = instants_range(now, now + timedelta(days=request.ahead_days), request.interval_minutes, span.timezone)
     found, curves = _detect(workspace, span, request)
-    return SpikeReport(request, span.timezone, now, found, _risky(workspace, ahead, request), curves)
+    return SpikeReport(request, span.timezone, now, found, _risky(workspace, ahead, request, now), curves)
 
 
 def _detect(
@@ -143,7 +144,7 @@ def _detect(
     found: list[Spike] = []
     totals: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     for vendor in sorted({v for v, _ in reach}):
-        basis = request.basis or default_basis(reach, vendor, span)
+        basis = request.basis or forecast_basis(reach, vendor, span)
         for key, arrays in sorted(forecasts.get(basis, {}).items()):
             if key[0] != vendor:
                 continue
@@ -176,14 +177,15 @@ def _detect(
     return found, curves
 
 
-def _risky(workspace: Workspace, ahead: IntervalRange, request: SpikeRequest) -> list[RiskyInterval]:
+def _risky(workspace: Workspace, ahead: IntervalRange, request: SpikeRequest, now: datetime) -> list[RiskyInterval]:
     if len(ahead.epochs) == 0:
         return []
     queues = (request.queue,) if request.queue else ()
     found = []
     for vendor in staffing_over(
-        workspace, ahead, vendors=request.vendors, queues=queues, basis=request.basis, plan=request.plan
-    ):
+        workspace, ahead, vendors=request.vendors, queues=queues, basis=request.basis, plan=request.plan,
+        now=epoch_of(now),
+    ):  # fmt: skip
         if vendor.basis not in FORECAST_BASES:
             continue  # no forecast reaches ahead for this vendor: nothing to be risky about
         for i in np.flatnonzero(vendor.required - vendor.scheduled > 1e-9):

@@ -4,7 +4,8 @@ Required comes from a volume basis: Steward's forecast, the partner's own foreca
 contacts that actually arrived (what the partner should have staffed for, with hindsight). A
 vendor's queues are pooled, as its agents serve them together: the volumes add up and the handle
 time is the volume-weighted mean. Scheduled counts agents on `work`; staffed counts agents in the
-productive states of the `conformance` metric (a workspace that redefines them changes both).
+productive states of the `conformance` metric (a workspace that redefines them changes both). The
+summary counts the intervals inside the vendor's business hours (its calendar), unless asked for all.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from steward.domain.staffing import (
     Ints,
     StaffingGoal,
     gaps,
+    open_intervals,
     required_agents,
     required_fte,
     summarise,
 )
+from steward.services.wfm_history import calendar_for
 from steward.services.wfm_intervals import (
     STEWARD,
     IntervalRange,
@@ -42,6 +45,8 @@ from steward.workspace import Workspace
 BASES = (STEWARD, "vendor", "actual")
 WORK = "work"
 PRODUCTIVE_FROM = "conformance"
+MOSTLY = 0.9
+"""A vendor's own forecast is the default basis when it reaches over at least this share of the range."""
 
 
 class StaffingRequestError(ValueError):
@@ -58,8 +63,10 @@ class StaffingRequest:
     queue: str | None = None
     interval_minutes: int = 30
     basis: str | None = None
-    """steward, vendor or actual; None: Steward's forecast where it covers the range, else the vendor's."""
+    """steward, vendor or actual; None: as `default_basis` chooses."""
     plan: StaffingGoal = field(default_factory=StaffingGoal)
+    all_hours: bool = False
+    """Count every interval in the summary, not only those inside each vendor's business hours."""
 
 
 @dataclass(frozen=True)
@@ -76,20 +83,29 @@ class VendorStaffing:
     scheduled: Floats
     staffed: Floats
     """NaN where not observed: intervals not over yet, or a vendor without agent states."""
+    open: Flags
+    """Intervals at least half inside the vendor's business hours (all of them without a calendar)."""
     summary: GapSummary
     notes: tuple[str, ...] = ()
+    calendar: str | None = None
+    all_hours: bool = False
+
+    @property
+    def counted(self) -> Flags:
+        """The intervals the summary, the worst intervals and the shortfall marks count."""
+        return np.ones_like(self.open) if self.all_hours else self.open
 
     def worst(self, count: int) -> list[int]:
-        """Positions of the `count` intervals furthest below requirement (staffed, else scheduled)."""
+        """Positions of the `count` counted intervals furthest below requirement (staffed, else scheduled)."""
         found = gaps(self.required, self.scheduled, self.staffed)
         gap = np.where(np.isfinite(found.staffed), found.staffed, found.scheduled)
-        order = [int(i) for i in np.argsort(gap, kind="stable") if gap[i] < 0]
+        order = [int(i) for i in np.argsort(gap, kind="stable") if gap[i] < 0 and self.counted[i]]
         return order[:count]
 
     def below(self) -> Flags:
-        """Intervals below requirement: staffed where observed, else scheduled (the future)."""
+        """Counted intervals below requirement: staffed where observed, else scheduled (the future)."""
         found = gaps(self.required, self.scheduled, self.staffed)
-        return np.where(np.isfinite(found.staffed), found.understaffed, found.underscheduled)
+        return np.where(np.isfinite(found.staffed), found.understaffed, found.underscheduled) & self.counted
 
     def rows(self) -> list[dict[str, object]]:
         """One dict per interval (for tables, CSV and charts); times in the reporting time zone."""
@@ -103,6 +119,7 @@ class VendorStaffing:
                 "required_fte": int(self.required_fte[i]),
                 "scheduled": round(float(self.scheduled[i]), 2),
                 "staffed": round(float(self.staffed[i]), 2) if np.isfinite(self.staffed[i]) else None,
+                "open": bool(self.open[i]),
             }
             for i in range(len(self.local_starts))
         ]
@@ -125,8 +142,9 @@ def staffing(workspace: Workspace, request: StaffingRequest) -> StaffingReport:
         raise StaffingRequestError(str(error)) from None
     queues = (request.queue,) if request.queue else ()
     found = staffing_over(
-        workspace, span, vendors=request.vendors, queues=queues, basis=request.basis, plan=request.plan
-    )
+        workspace, span, vendors=request.vendors, queues=queues, basis=request.basis, plan=request.plan,
+        all_hours=request.all_hours,
+    )  # fmt: skip
     return StaffingReport(request, workspace.settings.reporting_timezone, found)
 
 
@@ -146,19 +164,26 @@ def staffing_over(
     queues: Sequence[str],
     basis: str | None,
     plan: StaffingGoal,
+    all_hours: bool = False,
+    now: int | None = None,
 ) -> list[VendorStaffing]:
-    """Per vendor over the range's intervals (shared with the risky-interval check of `wfm spikes`)."""
+    """Per vendor over the range's intervals (shared with the risky-interval check of `wfm spikes`);
+    `now` (epoch seconds, default the workspace's clock) ends what has been observed."""
     reach = forecast_reach(workspace, vendors)
     demand = _Demand(workspace, span, vendors, queues)
     scheduled = grid(agents_present(workspace, span, "schedules", [WORK], vendors), ["vendor"], ["agents"], span)
     staffed = grid(agents_present(workspace, span, "agent_states", _productive(workspace), vendors), ["vendor"],
                    ["agents"], span)  # fmt: skip
     names = sorted(set(vendors) or ({v for v, _ in reach} | demand.vendors() | {k[0] for k in scheduled}))
-    now = epoch_of(workspace.now_naive_utc())
+    now = epoch_of(workspace.now_naive_utc()) if now is None else now
     out = []
     for vendor in names:
-        chosen = basis or default_basis(reach, vendor, span)
+        chosen = basis or default_basis(reach, vendor, span, now)
         volume, aht, notes = demand.of(vendor, chosen)
+        notes.extend(_basis_notes(reach, vendor, chosen, span, now))
+        calendar, open_now = business_hours(workspace, vendor, queues, span)
+        if calendar is None and not all_hours:
+            notes.append("no business calendar: every interval counts as open")
         planned = scheduled.get((vendor,), {}).get("agents", np.zeros(len(span.epochs)))
         present = staffed.get((vendor,), {}).get("agents")
         if present is None:
@@ -171,10 +196,12 @@ def staffing_over(
             notes.append("scheduled and staffed are the vendor's whole team (schedules have no queue)")
         need = required_agents(volume, aht, span.size, plan)
         starts = span.local_starts()
+        counted = np.ones_like(open_now) if all_hours else open_now
+        summary = summarise(starts, need, planned, present, span.minutes, counted=counted)
         out.append(
             VendorStaffing(
-                vendor, chosen, starts, volume, aht, need, required_fte(need, plan), planned, present,
-                summarise(starts, need, planned, present, span.minutes), tuple(notes),
+                vendor, chosen, starts, volume, aht, need, required_fte(need, plan), planned, present, open_now,
+                summary, tuple(notes), calendar, all_hours,
             )
         )  # fmt: skip
     return [v for v in out if v.volume.any() or v.scheduled.any() or np.nan_to_num(v.staffed).any()]
@@ -185,14 +212,61 @@ def _productive(workspace: Workspace) -> tuple[str, ...]:
     return tuple(states) if isinstance(states, tuple) else (str(states),)
 
 
-def default_basis(reach: dict[tuple[str, str], tuple[int, int]], vendor: str, span: IntervalRange) -> str:
-    """Steward's forecast when it covers the whole range, else the vendor's, else what arrived."""
-    own = reach.get((vendor, STEWARD))
-    if own is not None and own[0] <= span.first and own[1] >= span.until:
+def business_hours(
+    workspace: Workspace, vendor: str, queues: Sequence[str], span: IntervalRange
+) -> tuple[str | None, Flags]:
+    """The vendor's calendar (its queue's with one --queue) and which intervals are open by it."""
+    calendars = workspace.calendars
+    name = calendar_for(calendars, vendor, queues[0] if len(queues) == 1 else "")
+    if name is None:
+        return None, np.ones(len(span.epochs), dtype=np.bool_)
+    low, high = span.from_utc, span.until_utc
+    built = calendars.named(name).build(range(low.year - 1, high.year + 1))
+    windows = [(epoch_of(opens), epoch_of(closes)) for opens, closes in built.open_intervals(low, high)]
+    return name, open_intervals(span.epochs, span.size, windows)
+
+
+Reach = dict[tuple[str, str], tuple[int, int]]
+
+
+def default_basis(reach: Reach, vendor: str, span: IntervalRange, now: int) -> str:
+    """Steward's forecast when it covers the whole range; else the vendor's own when it covers at least
+    `MOSTLY` of it; else the contacts that arrived, for the part of the range that has happened. A range
+    wholly in the future has no arrivals: there the forecast reaching furthest into it, if any, is used."""
+    if _share(reach.get((vendor, STEWARD)), span.first, span.until) >= 1:
         return STEWARD
-    if (vendor, "vendor") in reach:
+    if _share(reach.get((vendor, "vendor")), span.first, span.until) >= MOSTLY:
         return "vendor"
-    return STEWARD if own is not None else "actual"
+    if span.first < now:
+        return "actual"
+    reaching = {kind: _share(reach.get((vendor, kind)), span.first, span.until) for kind in (STEWARD, "vendor")}
+    best = max(reaching, key=lambda kind: reaching[kind])
+    return best if reaching[best] > 0 else "actual"
+
+
+def forecast_basis(reach: Reach, vendor: str, span: IntervalRange) -> str:
+    """The forecast to compare arrivals with (`wfm spikes`): Steward's when it covers the whole range,
+    else the vendor's own, else Steward's partial one."""
+    if _share(reach.get((vendor, STEWARD)), span.first, span.until) >= 1:
+        return STEWARD
+    return "vendor" if (vendor, "vendor") in reach else STEWARD
+
+
+def _share(reached: tuple[int, int] | None, first: int, until: int) -> float:
+    """Share of [first, until) between a forecast's first and last instant (0 without a forecast)."""
+    if reached is None or until <= first:
+        return 0.0
+    return max(0, min(reached[1], until) - max(reached[0], first)) / (until - first)
+
+
+def _basis_notes(reach: Reach, vendor: str, basis: str, span: IntervalRange, now: int) -> list[str]:
+    """Say where the chosen basis leaves intervals without demand."""
+    if basis == "actual":
+        return ["actual arrivals: intervals not over yet need 0 agents"] if span.until > now else []
+    share = _share(reach.get((vendor, basis)), span.first, span.until)
+    if share < 1:
+        return [f"the {basis} forecast reaches over {share:.0%} of the range: the rest needs 0 agents"]
+    return []
 
 
 class _Demand:

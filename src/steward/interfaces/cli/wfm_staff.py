@@ -54,8 +54,8 @@ def staff_command(
         str | None,
         typer.Option(
             "--basis",
-            help="Demand: steward, vendor (its own forecast) or actual (default: steward if it "
-            "covers the range, else vendor).",
+            help="Demand: steward, vendor (its own forecast) or actual (default: steward if it covers "
+            "the range, else vendor if it covers 90% of it, else actual).",
         ),
     ] = None,
     service_level: ServiceLevelOption = 80.0,
@@ -66,6 +66,10 @@ def staff_command(
     ] = 30.0,
     patience: PatienceOption = None,
     worst: Annotated[int, typer.Option("--worst", min=0, help="Worst intervals listed per vendor.")] = 10,
+    all_hours: Annotated[
+        bool,
+        typer.Option("--all-hours", help="Count every interval, not only those inside the vendor's business hours."),
+    ] = False,
     chart: ChartOption = None,
     workspace: WorkspaceOption = None,
 ) -> None:
@@ -73,7 +77,7 @@ def staff_command(
     check_chart(chart)
     goal = staffing_goal(service_level, answer_seconds, max_occupancy, patience, shrinkage)
     request = StaffingRequest(parse_day(start, "--from"), parse_day(end, "--to"), tuple(vendor or ()), queue,
-                              interval, basis, goal)  # fmt: skip
+                              interval, basis, goal, all_hours)  # fmt: skip
     ws = open_workspace(workspace)
     try:
         report = staffing(ws, request)
@@ -115,8 +119,10 @@ def show_staffing(target: Console, report: StaffingReport, worst: int = 10) -> N
     target.print(
         f"[dim]{goal.model}, {goal.goal.service_level:.0%} in {goal.goal.answer_seconds:g} s; times in "
         f"{report.timezone}; agent-hours short = Σ (required − staffed) where below; covered = required hours "
-        f"delivered in the intervals that needed them.[/]"
-    )
+        f"delivered in the intervals that needed them; "
+        + ("every interval counts (--all-hours).[/]" if request.all_hours else
+           "only intervals at least half inside the vendor's business hours count (open), unless --all-hours.[/]")
+    )  # fmt: skip
 
 
 def show_staffing_gap_summary(target: Console, summary: VendorStaffing, worst: int = 5) -> None:
@@ -128,7 +134,7 @@ def show_staffing_gap_summary(target: Console, summary: VendorStaffing, worst: i
 
 def summary_table(vendors: list[VendorStaffing], title: str) -> Table:
     table = Table(title=title)
-    headings = ("vendor", "basis", "intervals", "understaffed", "underscheduled", "worst gap", "at",
+    headings = ("vendor", "basis", "intervals", "open", "understaffed", "underscheduled", "worst gap", "at",
                 "agent-h short", "sched. agent-h short", "covered")  # fmt: skip
     for heading in headings:
         table.add_column(heading, justify="left" if heading in ("vendor", "basis", "at") else "right")
@@ -140,6 +146,7 @@ def summary_table(vendors: list[VendorStaffing], title: str) -> Table:
             found.vendor,
             found.basis,
             f"{s.intervals:,}",
+            f"{s.counted:,}" if not found.all_hours else "all",
             _red_if(s.understaffed > 0, f"{s.understaffed:,}"),
             _red_if(s.underscheduled > 0, f"{s.underscheduled:,}"),
             "—" if s.worst_gap is None else _red_if(s.worst_gap < 0, f"{s.worst_gap:+.1f}"),

@@ -17,12 +17,12 @@ from steward.services.generation.arrivals import Calendar, sample_arrivals
 from steward.services.generation.profiles import (
     CHANNEL_SHARES,
     CHANNELS,
-    CONTACTS_PER_AGENT_YEAR,
     PRIORITIES,
     PRIORITY_SHARES,
     QUEUES,
     VendorProfile,
 )
+from steward.services.generation.rosters import roster_size
 
 SOURCE = "steward-demo"
 REPEAT_WINDOW_S = 6 * 86_400
@@ -60,10 +60,6 @@ class Contacts:
     """Coming back about an earlier contact."""
     came_back: np.ndarray
     """The customer had to come back about this one."""
-
-
-def roster_size(vendor: VendorProfile, interactions: int) -> int:
-    return max(6, round(interactions * vendor.share / CONTACTS_PER_AGENT_YEAR))
 
 
 def interaction_chunk(

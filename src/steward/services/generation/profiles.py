@@ -39,6 +39,8 @@ class VendorProfile:
     forecast_noise: float
     lateness_s: float
     absence_rate: float
+    roster_factor: float = 1.0
+    """Agents rostered against those its plan needs: below 1 the vendor is understaffed by design."""
 
     def service(self, channel: str) -> ChannelService:
         return {"email": self.email, "chat": self.chat, "phone": self.phone}[channel]
@@ -132,6 +134,7 @@ DEFAULT_VENDORS: tuple[VendorProfile, ...] = (
         forecast_noise=0.22,
         lateness_s=480,
         absence_rate=0.09,
+        roster_factor=0.7,
     ),
 )
 
@@ -149,5 +152,9 @@ QUEUES: dict[str, tuple[float, tuple[str, ...]]] = {
 PRIORITIES = ("low", "normal", "high", "urgent")
 PRIORITY_SHARES = (0.20, 0.60, 0.15, 0.05)
 
-CONTACTS_PER_AGENT_YEAR = 9_000
-"""Roster sizes follow volume: roughly 40 contacts a working day per agent."""
+OPEN_HOURS: dict[str, dict[str, list[str]]] = {
+    "in_house": {"mon-fri": ["08:00-12:30", "13:30-18:00"]},
+    "bpo": {"mon-fri": ["07:00-22:00"], "sat": ["09:00-17:00"]},
+}
+"""Business hours per kind of vendor, in the vendor's own time zone: the hours rosters are planned for,
+and the calendars the demo writes (services/demo.py)."""

@@ -1,48 +1,46 @@
-"""Rosters, schedules, agent states and each partner's own forecasts.
+"""Schedules, agent states and each partner's own forecasts.
 
-Shifts cover the customers' day (Europe/Berlin): agents start between 07:00 and 13:00 on
-working days. States follow the schedule with each vendor's lateness and unplanned absence,
-so adherence, conformance and shrinkage differ the way the vendors do.
+Each vendor's agents work the shifts of its roster (rosters.py: planned in its own time zone inside
+its business hours, Mon-Fri or Tue-Sat, none on its country's public holidays). States follow the
+schedule with each vendor's lateness and unplanned absence, so adherence, conformance and shrinkage
+differ the way the vendors do.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, time
+from zoneinfo import ZoneInfo
+
+import holidays
 import numpy as np
 import pyarrow as pa
 
 from steward.services.generation.arrivals import Calendar, intraday_curve
-from steward.services.generation.interactions import SOURCE, roster_size
+from steward.services.generation.interactions import SOURCE
 from steward.services.generation.profiles import QUEUES, VendorProfile
+from steward.services.generation.rosters import SATURDAY, SHIFT, SHIFT_MINUTES, SLOT_MINUTES, plan_roster
 
-# A shift as (activity, minutes from shift start, length in minutes).
-SHIFT = (
-    ("work", 0, 120),
-    ("break", 120, 15),
-    ("work", 135, 105),
-    ("lunch", 240, 30),
-    ("work", 270, 90),
-    ("training", 360, 30),
-    ("work", 390, 75),
-    ("break", 465, 15),
-)
 STATE_OF = {"work": "available", "break": "break", "lunch": "lunch", "training": "training"}
 ACTIVITIES = ("work", "break", "lunch", "training")
 STATES = ("available", "on_contact", "break", "lunch", "training", "offline")
 
 
-def _working_days(calendar: Calendar) -> np.ndarray:
-    return np.array([i for i, day in enumerate(calendar.days) if day.weekday() < 5 and day not in calendar.holidays])
-
-
 def _shifts(vendor: VendorProfile, total: int, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
-    """Agent and start (epoch seconds) of every shift of the vendor's roster."""
-    agents = roster_size(vendor, total)
-    days = _working_days(calendar)
-    agent = np.repeat(np.arange(agents), len(days))
-    day = np.tile(days, agents)
-    start_hour = 7 + (agent * 7919 % 7)  # a stable start time per agent, 07:00 to 13:00
-    start = calendar.day_start_utc[day] + start_hour * 3600
-    return agent, start
+    """Agent and start (epoch seconds) of every shift of the vendor's roster inside the generated range."""
+    roster = plan_roster(vendor, total)
+    zone = ZoneInfo(vendor.timezone)
+    closed = holidays.country_holidays(vendor.country, years=sorted({d.year for d in calendar.days}))
+    # Local noon less 12 hours: shifts start in daylight, so a night-time clock change never moves them.
+    base = np.array([int(datetime.combine(d, time(12), zone).timestamp()) - 43_200 for d in calendar.days])
+    weekday = np.array([d.weekday() for d in calendar.days])
+    open_day = np.array([d not in closed for d in calendar.days])
+    tue_sat = roster.saturday_start >= 0
+    works = open_day[None, :] & np.where(tue_sat[:, None], (weekday >= 1) & (weekday <= SATURDAY), weekday < SATURDAY)
+    agent, day = np.nonzero(works)
+    slot = np.where(weekday[day] == SATURDAY, roster.saturday_start[agent], roster.weekday_start[agent])
+    start = base[day] + slot * SLOT_MINUTES * 60
+    inside = (start >= calendar.day_start_utc[0]) & (start + SHIFT_MINUTES * 60 <= calendar.end_epoch)
+    return agent[inside], start[inside]
 
 
 def _agent_labels(vendor: VendorProfile, agent: np.ndarray) -> pa.Array:
