@@ -126,3 +126,11 @@ def test_full_demo_has_a_clear_miss_a_near_line_and_a_comfortable_partner(tmp_pa
         assert chosen and all(f.floor <= min(score.wape for score in f.scores) for f in chosen)
     finally:
         result.workspace.close()
+
+
+def test_the_demo_reads_naive_utc_instants_as_utc_whatever_the_machine_zone() -> None:
+    from datetime import date, datetime
+
+    from steward.services.demo_wfm import naive_utc_to_local
+
+    assert naive_utc_to_local(datetime(2026, 10, 31, 23, 0), "Europe/Berlin").date() == date(2026, 11, 1)

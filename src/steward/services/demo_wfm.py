@@ -4,7 +4,7 @@ gaps of the understaffed partner over the last month, through the same services 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from steward.services.wfm_forecast import ForecastRequest, ForecastRun, run_forecast
@@ -29,5 +29,11 @@ def build_demo_workforce(workspace: Workspace, month: date, partners: tuple[str,
     """Forecast the partners' queues for the week after the data; the staffing gaps of `sunrise` in `month`."""
     forecast = run_forecast(workspace, ForecastRequest(options=FORECAST_OPTIONS, vendors=partners))
     last_day = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    first_day = forecast.start.astimezone(ZoneInfo(workspace.settings.reporting_timezone)).date()
+    first_day = naive_utc_to_local(forecast.start, workspace.settings.reporting_timezone).date()
     return DemoWorkforce(forecast, first_day, staffing_gap_summary(workspace, UNDERSTAFFED_PARTNER, month, last_day))
+
+
+def naive_utc_to_local(moment: datetime, zone: str) -> datetime:
+    """A naive-UTC (or aware) instant in the named zone; a naive value is never read as machine time."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(ZoneInfo(zone))

@@ -37,6 +37,19 @@ class IntervalRequestError(ValueError):
 
 
 @dataclass(frozen=True)
+class IntervalWindow:
+    """The part every interval request shares: local dates, which vendors (and queue), interval
+    length, and the volume basis (None: the command's default rule)."""
+
+    start: date
+    end: date
+    vendors: tuple[str, ...] = ()
+    queue: str | None = None
+    interval_minutes: int = 30
+    basis: str | None = None
+
+
+@dataclass(frozen=True)
 class IntervalRange:
     """The intervals [first, until) of one length, as epoch seconds of their starts."""
 

@@ -13,7 +13,7 @@ required agents against the agents scheduled on work, as `wfm staff` computes th
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from steward.domain.staffing import StaffingGoal
 from steward.services.wfm_intervals import (
     STEWARD,
     IntervalRange,
+    IntervalWindow,
     arrivals,
     epoch_of,
     forecast,
@@ -42,14 +43,9 @@ class SpikeRequestError(ValueError):
 
 
 @dataclass(frozen=True)
-class SpikeRequest:
-    start: date
-    end: date
-    vendors: tuple[str, ...] = ()
-    queue: str | None = None
-    interval_minutes: int = 30
-    basis: str | None = None
-    """steward or vendor; None: Steward's forecast where it covers the range, else the vendor's."""
+class SpikeRequest(IntervalWindow):
+    """basis: steward or vendor; None: Steward's forecast where it covers the range, else the vendor's."""
+
     rule: SpikeRule = field(default_factory=SpikeRule)
     merge: bool = True
     now: datetime | None = None

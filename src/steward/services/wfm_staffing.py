@@ -32,6 +32,7 @@ from steward.services.wfm_history import calendar_for
 from steward.services.wfm_intervals import (
     STEWARD,
     IntervalRange,
+    IntervalWindow,
     agents_present,
     arrivals,
     epoch_of,
@@ -54,16 +55,10 @@ class StaffingRequestError(ValueError):
 
 
 @dataclass(frozen=True)
-class StaffingRequest:
-    """What to staff: a range of local dates, which vendors (and queue), interval length, basis, goal."""
+class StaffingRequest(IntervalWindow):
+    """What to staff and against which goal; basis: steward, vendor or actual, None as `default_basis`
+    chooses."""
 
-    start: date
-    end: date
-    vendors: tuple[str, ...] = ()
-    queue: str | None = None
-    interval_minutes: int = 30
-    basis: str | None = None
-    """steward, vendor or actual; None: as `default_basis` chooses."""
     plan: StaffingGoal = field(default_factory=StaffingGoal)
     all_hours: bool = False
     """Count every interval in the summary, not only those inside each vendor's business hours."""

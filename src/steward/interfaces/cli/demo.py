@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
@@ -173,8 +173,9 @@ def show_demo_workforce(console: Console, workforce: DemoWorkforce) -> None:
         table.add_row(series.vendor or "all", series.queue, found.chosen, f"{chosen.wape:.1%}", f"{found.floor:.1%}",
                       f"{chosen.bias:+.1%}", f"{found.volume.sum():,.0f}")  # fmt: skip
     console.print(table)
+    last_day = workforce.first_day + timedelta(days=run.options.horizon_days - 1)
     console.print(f"{run.rows_stored:,} forecast rows stored (made_by steward). Try: steward wfm staff --from "
-                  f"{workforce.first_day} --basis steward")  # fmt: skip
+                  f"{workforce.first_day} --to {last_day} --basis steward")  # fmt: skip
     show_staffing_gap_summary(console, workforce.staffing)
 
 
