@@ -6,6 +6,8 @@ Synthetic arrivals as in research/wfm.md §3: Poisson around a double-hump intra
 at 45%, a ±15% annual sine, means capped at 400; each queue has its own size. The last week of the year
 is held out. Timed: `forecast_series` (services/wfm_forecast_models.py) on the 51 weeks before it,
 with the service's defaults (8 training weeks, 3 backtest origins, every candidate), for all queues.
+The synthetic series has no time zone: its intervals are UTC, where the service's local wall-clock
+grid (services/wfm_history.py) is the UTC grid, so the arrays are what the service would pass.
 
 Then, untimed, every candidate is refitted on the same 8 weeks and scored on the held-out week, so the
 chosen models' WAPE can be compared with the best single model tried and with the oracle: the true
@@ -117,8 +119,8 @@ def main() -> None:
     reported = np.mean([r.floor for r in results])
     true_floor = np.mean([poisson_floor(means[q, -week:]) for q in range(args.queues)])
     print(
-        f"  Poisson floor, mean over queues: {100 * reported:.2f}% reported by the backtest (chosen forecasts "
-        f"as the means), {100 * true_floor:.2f}% from the true means of the held-out week"
+        f"  Poisson floor, mean over queues: {100 * reported:.2f}% reported by the backtest (at the backtest "
+        f"weeks' actual volumes), {100 * true_floor:.2f}% from the true means of the held-out week"
     )
     met = elapsed < TARGET_SECONDS and chosen - per_model[best_name] <= TARGET_POINTS / 100
     print(f"\ntargets {'met' if met else 'MISSED'}")

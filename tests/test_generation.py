@@ -227,3 +227,40 @@ def test_sunrise_rosters_fewer_agents_than_its_plan_needs() -> None:
     sunrise = next(v for v in DEFAULT_VENDORS if v.name == "sunrise")
     assert sunrise.roster_factor < 1
     assert plan_roster(sunrise, 500_000).size < plan_roster(replace(sunrise, roster_factor=1.0), 500_000).size
+
+
+def test_agents_take_breaks_in_turns_so_cover_never_collapses(db: duckdb.DuckDBPyConnection) -> None:
+    # Every Saturday shift starts at 09:00: with one break pattern all agents trained at 15:00 together.
+    # Probing at each break's start suffices: that is when the number off work can grow.
+    collapsed = scalar(
+        db,
+        """
+        WITH probe AS (SELECT DISTINCT vendor, start_at AS t FROM schedules WHERE activity <> 'work'),
+        here AS (
+          SELECT p.vendor, p.t, count(*) AS present, count(*) FILTER (WHERE s.activity = 'work') AS working
+          FROM probe p JOIN schedules s ON s.vendor = p.vendor AND s.start_at <= p.t AND s.end_at > p.t
+          GROUP BY 1, 2)
+        SELECT count(*) FROM here WHERE present >= 2 AND working = 0
+        """,
+    )
+    assert collapsed == 0
+    # The patterns take turns: of four agents on shift, at most one is off at any moment.
+    worst = scalar(
+        db,
+        """
+        WITH probe AS (SELECT DISTINCT vendor, start_at AS t FROM schedules WHERE activity <> 'work'),
+        here AS (
+          SELECT count(*) AS present, count(*) FILTER (WHERE s.activity <> 'work') AS away
+          FROM probe p JOIN schedules s ON s.vendor = p.vendor AND s.start_at <= p.t AND s.end_at > p.t
+          GROUP BY p.vendor, p.t)
+        SELECT max(away / present) FROM here WHERE present >= 4
+        """,
+    )
+    assert worst <= 0.5
+
+
+def test_follow_ups_after_the_data_ends_are_not_piled_onto_its_last_second(db: duckdb.DuckDBPyConnection) -> None:
+    assert scalar(db, "SELECT count(*) FROM interactions") == ROWS  # the count asked for
+    busiest = scalar(db, "SELECT max(n) FROM (SELECT count(*) AS n FROM interactions GROUP BY created_at)")
+    last = scalar(db, "SELECT count(*) FROM interactions WHERE created_at = (SELECT max(created_at) FROM interactions)")
+    assert busiest <= 3 and last <= 3

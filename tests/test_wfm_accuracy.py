@@ -87,6 +87,36 @@ def test_poisson_floor_and_verdict(ws: Workspace) -> None:
     assert day_one.verdict.label == "good"
 
 
+@pytest.mark.parametrize("minutes", [15, 60])
+def test_floor_and_verdict_do_not_depend_on_the_display_interval(ws: Workspace, minutes: int) -> None:
+    # WAPE counts each 30-minute forecast row; so does the floor, whatever --interval the curves use.
+    # (Read at 60 minutes, 8 + 7 contacts in one cell would give a lower floor and a worse verdict.)
+    [base] = partner_accuracy(ws, "2026-10", interval_minutes=30).partners
+    [other] = partner_accuracy(ws, "2026-10", interval_minutes=minutes).partners
+    assert other.overall == base.overall
+    assert other.days == base.days
+    assert len(other.intervals) == 31 * 24 * 60 // minutes
+    assert sum(float(row["actual"]) for row in other.intervals) == 25  # type: ignore[arg-type]
+
+
+def test_floor_takes_each_row_at_its_own_length(tmp_path: Path) -> None:
+    # One 60-minute row (F 20, A 8 + 7 = 15) beside a 15-minute row of another queue (F 4, A 3).
+    rows = {
+        "interactions": [*contacts("v1", "q", datetime(2026, 10, 5, 9), 8),
+                         *contacts("v1", "q", datetime(2026, 10, 5, 9, 30), 7),
+                         *contacts("v1", "r", datetime(2026, 10, 5, 9, 15), 3)],
+        "forecasts": [forecast_row("v1", "q", datetime(2026, 10, 5, 9), 20, minutes=60),
+                      forecast_row("v1", "r", datetime(2026, 10, 5, 9, 15), 4, minutes=15)],
+    }  # fmt: skip
+    ws = wfm_workspace(tmp_path / "ws", datetime(2026, 11, 5, 12), rows)
+    for minutes in (15, 30, 60):
+        [v1] = partner_accuracy(ws, "2026-10", interval_minutes=minutes).partners
+        assert v1.overall.wape == pytest.approx(100 * (5 + 1) / 18)
+        floor = 100 * (expected_abs_deviation(15) + expected_abs_deviation(3)) / 18
+        assert v1.overall.floor == pytest.approx(floor, rel=1e-9)
+    ws.close()
+
+
 def test_agent_time_equals_the_metrics(ws: Workspace) -> None:
     [v1] = partner_accuracy(ws, "2026-10").partners
     assert v1.agent_time["conformance"] == pytest.approx(75.0)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from steward.domain.allocation import (
     AllocationInfeasible,
+    NothingToAllocate,
     PartnerTerms,
     allocate,
     cost_per_contact,
@@ -89,7 +90,7 @@ def test_too_little_room_says_how_much_fits() -> None:
         allocate(1000, [partner("a", "1", max_share=30), partner("b", "1", capacity=400)])
     with pytest.raises(AllocationInfeasible, match="no partners"):
         allocate(10, [])
-    with pytest.raises(ValueError, match="forecast volume is 0"):
+    with pytest.raises(NothingToAllocate, match="forecast volume is 0"):
         allocate(0, [partner("a", "1")])
 
 
@@ -195,7 +196,10 @@ versions:
     fees: {fees}
     volume_share: {share}
 """
-DECEMBER = datetime(2026, 12, 1, 9, 0)
+MONTH_START = datetime(2026, 12, 1)
+BUSY = 18
+"""The half hour the busy two hours start at: 09:00."""
+DECEMBER = MONTH_START + timedelta(minutes=30 * BUSY)
 
 
 def _workspace(workspace: Workspace) -> Workspace:
@@ -219,14 +223,21 @@ def _workspace(workspace: Workspace) -> Workspace:
         {"evaluation_id": "e1", "vendor": "beta", "scorecard": "chat", "evaluated_at": recent, "sample": "random",
          "score": 80.0},
     ]  # fmt: skip
+    # Steward's forecast covers December for every vendor, 100 contacts per half hour in the first two
+    # hours (alpha 50 + beta 50), none after; the in-house team's forecast is not the partners' volume.
     forecasts = [
-        {"vendor": "all", "queue": "billing", "interval_start": DECEMBER + timedelta(minutes=30 * i),
-         "interval_minutes": 30, "volume": 100.0, "aht_seconds": 300.0, "made_by": "steward"}
-        for i in range(4)
-    ] + [
-        {"vendor": v, "queue": "billing", "interval_start": DECEMBER, "interval_minutes": 30,
-         "volume": volume, "aht_seconds": 300.0, "made_by": v}
-        for v, volume in (("alpha", 300.0), ("beta", 100.0), ("home", 50.0))
+        {"vendor": v, "queue": "billing", "interval_start": MONTH_START + timedelta(minutes=30 * i),
+         "interval_minutes": 30, "volume": 50.0 if BUSY <= i < BUSY + 4 else 0.0, "aht_seconds": 300.0,
+         "made_by": "steward"}
+        for v in ("alpha", "beta", "home") for i in range(31 * 48)
+    ]  # fmt: skip
+    # The partners' own forecasts reach the first 14 days: alpha per hour, beta per half hour, and beta
+    # also per hour (the coarser copy of the same queue must not count twice).
+    forecasts += [
+        {"vendor": v, "queue": "billing", "interval_start": MONTH_START + timedelta(minutes=minutes * i),
+         "interval_minutes": minutes, "volume": volume if i == 0 else 0.0, "aht_seconds": 300.0, "made_by": v}
+        for v, minutes, volume in (("alpha", 60, 300.0), ("beta", 30, 100.0), ("beta", 60, 100.0), ("home", 30, 50.0))
+        for i in range(14 * 24 * 60 // minutes)
     ]  # fmt: skip
     schedules = [
         {"vendor": "beta", "agent_id": f"b{i}", "activity": "work", "start_at": DECEMBER,
@@ -271,10 +282,11 @@ def test_a_workspace_allocation_end_to_end(workspace: Workspace) -> None:
     assert float(priced.splitting_cost) == pytest.approx(15 * extra_alpha + 20 * extra_beta, abs=0.005)
 
 
-def test_partners_forecasts_are_summed_when_steward_made_none(workspace: Workspace) -> None:
+def test_partners_forecasts_are_summed_and_scaled_to_the_month(workspace: Workspace) -> None:
     ws = _workspace(workspace)
     try:
         ws.warehouse.sql_connection.execute("DELETE FROM forecasts WHERE made_by = 'steward'")
+        ws.warehouse.sql_connection.execute("DELETE FROM schedules")
         result = plan_allocation(ws, "2026-12", queue="billing")
         with pytest.raises(AllocationError, match="no forecast on queue 'other'"):
             plan_allocation(ws, "2026-12", queue="other")
@@ -282,8 +294,42 @@ def test_partners_forecasts_are_summed_when_steward_made_none(workspace: Workspa
             plan_allocation(ws, "december")
     finally:
         ws.close()
-    # alpha's 300 + beta's 100; the in-house team's own forecast is not the partners' volume.
-    assert (result.forecast_source, result.volume) == ("sum of the partners' own forecasts", 400.0)
+    # alpha's 300 (60-minute) + beta's 100 (30-minute; its 60-minute copy ignored); home is in-house.
+    assert (result.forecast_source, result.forecast_volume, result.interval_minutes) == (
+        "sum of the partners' own forecasts",
+        400.0,
+        30,
+    )
+    assert result.covered_share == pytest.approx(14 / 31)
+    assert result.volume == pytest.approx(400 * 31 / 14)  # scaled to the month: fees and capacity are monthly
+    assert sum(p.volume for p in result.partners) == pytest.approx(result.volume)
+    assert any("reaches 45% of the month" in note and "scaled to 886" in note for note in result.notes), result.notes
+    # Agent-hours scale the same way: the first two weeks' staffing stands for the month's. alpha's hour
+    # of 300 is spread over two half hours: 150 + beta's 100, then 150.
+    pooled = required_agents_erlang_c(np.array([250.0, 150.0]), 300, 1800, GOAL).sum() / 2
+    assert result.pooled_agent_hours == pytest.approx(pooled * 31 / 14)
+
+
+def test_a_forecast_reaching_less_than_a_week_is_refused(workspace: Workspace) -> None:
+    ws = _workspace(workspace)
+    try:
+        ws.warehouse.sql_connection.execute("DELETE FROM forecasts WHERE interval_start >= TIMESTAMP '2026-12-05'")
+        with pytest.raises(AllocationError, match=r"reaches only 4.0 days of the month .* at least 7"):
+            plan_allocation(ws, "2026-12")
+    finally:
+        ws.close()
+
+
+def test_a_forecast_of_nothing_is_a_clear_error_not_a_crash(workspace: Workspace) -> None:
+    ws = _workspace(workspace)
+    try:
+        ws.warehouse.sql_connection.execute("UPDATE forecasts SET volume = 0")
+        with pytest.raises(AllocationError, match="nothing to allocate: the steward forecast for 2026-12 forecasts 0"):
+            plan_allocation(ws, "2026-12")
+    finally:
+        ws.close()
+    result = CliRunner().invoke(app, ["wfm", "allocate", "--period", "2026-12", "-w", str(workspace.root)])
+    assert result.exit_code == 2 and "nothing to allocate" in result.output and "Traceback" not in result.output
 
 
 def test_parse_month() -> None:
@@ -307,6 +353,25 @@ def test_cli_prints_the_split_and_draws_a_chart(workspace: Workspace, tmp_path: 
     assert "Allocated share" in chart.read_text(encoding="utf-8")
     bad = CliRunner().invoke(app, ["wfm", "allocate", "--chart", "x.pdf", "-w", str(workspace.root)])
     assert bad.exit_code == 2 and ".svg or .png" in bad.output
+
+
+def test_cli_takes_percents_like_wfm_staff(workspace: Workspace) -> None:
+    _workspace(workspace).close()
+    base = ["wfm", "allocate", "--period", "2026-12", "-w", str(workspace.root)]
+    runner = CliRunner()
+    fraction = runner.invoke(app, [*base, "--service-level", "0.8"])
+    assert fraction.exit_code == 2 and "80 means 80%" in fraction.output
+    assert runner.invoke(app, [*base, "--max-occupancy", "0.85"]).exit_code == 2
+    default = runner.invoke(app, base, env={"COLUMNS": "200"})
+    loose = runner.invoke(app, [*base, "--service-level", "50", "--answer-seconds", "60", "--max-occupancy", "95"],
+                          env={"COLUMNS": "200"})  # fmt: skip
+    assert default.exit_code == 0 and loose.exit_code == 0, default.output + loose.output
+    assert "163" in default.output and "182" in loose.output  # beta's capacity: 16 h × 85% or 95% / 300 s
+    assert _pooled(loose.output) < _pooled(default.output)  # a looser goal needs fewer agents
+
+
+def _pooled(output: str) -> float:
+    return float(output.split("agent-hours: pooled ")[1].split(",")[0])
 
 
 def test_contract_check_locates_a_bad_volume_share(tmp_path: Path) -> None:

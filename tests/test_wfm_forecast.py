@@ -1,13 +1,15 @@
-"""Demand forecasts: the Poisson floor against published figures, the dense history grid, the backtest
-against a hand computation, model choice, holiday effects, stored rows and the command."""
+"""Demand forecasts: the Poisson floor against published figures, the dense history grid on the local
+clock across daylight-saving changes, the backtest against a hand computation, model choice, holiday
+effects, stored rows, the latest start and the command."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -19,6 +21,7 @@ from steward.domain.demand_adjustments import holiday_intervals
 from steward.domain.forecast_accuracy import (
     approximate_floor,
     bias,
+    floor_of_actuals,
     interval_floor,
     poisson_floor,
     poisson_mean_absolute_deviation,
@@ -27,15 +30,17 @@ from steward.domain.forecast_accuracy import (
 from steward.importers.base import ImportOptions
 from steward.interfaces.cli.app import app
 from steward.services.ingest import import_file
-from steward.services.wfm_forecast import ForecastRequest, run_forecast
+from steward.services.wfm_forecast import ForecastRequest, horizon_instants, run_forecast
 from steward.services.wfm_forecast_models import (
     CANDIDATES,
     Candidate,
+    ForecastError,
     ForecastOptions,
     SeriesHistory,
     forecast_series,
 )
-from steward.services.wfm_history import read_history
+from steward.services.wfm_history import LocalGrid, read_history
+from steward.storage.settings import SETTINGS_FILE
 from steward.workspace import Workspace
 
 HOURLY = ForecastOptions(interval_minutes=60, history_weeks=4, origins=2)
@@ -120,6 +125,20 @@ def test_the_model_with_the_lowest_mean_wape_is_chosen() -> None:
     assert forecast_series(_history(y), HOURLY, (*CANDIDATES, Candidate("truth", 1, truth))).chosen == "truth"
 
 
+def test_the_floor_is_taken_at_the_actual_volumes_not_the_forecast() -> None:
+    # A model forecasting a fifth of the demand must not earn the larger floor of its own low volumes.
+    y = np.random.default_rng(8).poisson(20.0, 8 * WEEK).astype(np.float64)
+
+    def low(values: np.ndarray, steps: int, options: ForecastOptions) -> np.ndarray:
+        return np.full(steps, 4.0)
+
+    result = forecast_series(_history(y), HOURLY, (Candidate("low", 1, low),))
+    actual_weeks = [y[len(y) - k * WEEK : len(y) - (k - 1) * WEEK] for k in (2, 1)]
+    assert result.floor == pytest.approx(np.mean([floor_of_actuals(a) for a in actual_weeks]))
+    assert result.floor == pytest.approx(interval_floor(20.0), abs=0.01)  # not interval_floor(4.0), 2x larger
+    assert floor_of_actuals(actual_weeks[0]) == poisson_floor(actual_weeks[0])
+
+
 def test_holiday_factor_scales_future_holidays() -> None:
     options = ForecastOptions(interval_minutes=60, history_weeks=2, origins=1)
     y = np.full(3 * WEEK, 4.0)
@@ -161,7 +180,7 @@ def _load(workspace: Workspace, rows: list[Row]) -> None:
     assert summary.total("rejected") == 0, summary.to_json()["rejects"]
 
 
-def test_history_is_a_dense_utc_grid_with_zeros(workspace: Workspace) -> None:
+def test_history_is_a_dense_grid_with_zeros(workspace: Workspace) -> None:
     at = datetime(2026, 10, 24, 9, 0)
     _load(
         workspace,
@@ -171,12 +190,13 @@ def test_history_is_a_dense_utc_grid_with_zeros(workspace: Workspace) -> None:
             _interaction(3, "v1", "q1", at + timedelta(hours=1), None),
             _interaction(4, "v1", "q1", at + timedelta(hours=3, minutes=30), 300.0),
             _interaction(5, "v2", "q1", at + timedelta(hours=1, minutes=15)),
-            # Europe's clocks go back at 01:00 UTC on 25 October: UTC hours stay consecutive.
+            # Europe's clocks go back at 01:00 UTC on 25 October; on a UTC grid that changes nothing.
             *(_interaction(10 + h, "v1", "q2", datetime(2026, 10, 24, 23, 30) + timedelta(hours=h)) for h in range(4)),
         ],
     )
+    hourly, quarterly = LocalGrid("UTC", 60), LocalGrid("UTC", 15)
     history = read_history(
-        workspace, datetime(2026, 10, 24), datetime(2026, 10, 24, 14), interval_minutes=60, queue_totals=True
+        workspace, datetime(2026, 10, 24), datetime(2026, 10, 24, 14), grid=hourly, queue_totals=True
     )
     assert set(history) == {("v1", "q1"), ("v2", "q1"), (None, "q1")}  # q2 arrived after the window
     v1 = history[("v1", "q1")]
@@ -186,11 +206,147 @@ def test_history_is_a_dense_utc_grid_with_zeros(workspace: Workspace) -> None:
     assert v1.aht_seconds()[[9, 12]].tolist() == [150.0, 300.0]
     assert history[("v2", "q1")].volume[9:].tolist() == [0, 1, 0, 0, 0]
     assert history[(None, "q1")].volume[9:].tolist() == [2, 2, 0, 1, 0]
-    quarters = read_history(workspace, datetime(2026, 10, 24, 9), datetime(2026, 10, 24, 11), interval_minutes=15)
+    quarters = read_history(workspace, datetime(2026, 10, 24, 9), datetime(2026, 10, 24, 11), grid=quarterly)
     assert quarters[("v1", "q1")].volume.tolist() == [1, 0, 0, 1, 1, 0, 0, 0]
-    night = read_history(workspace, datetime(2026, 10, 24, 21), datetime(2026, 10, 25, 4), interval_minutes=60)
+    night = read_history(workspace, datetime(2026, 10, 24, 21), datetime(2026, 10, 25, 4), grid=hourly)
     assert night[("v1", "q2")].first_start == datetime(2026, 10, 24, 21)  # not before the window
     assert night[("v1", "q2")].volume.tolist() == [0, 0, 1, 1, 1, 1, 0]
+
+
+# --- the local clock across daylight-saving changes --------------------------------------------------
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def _berlin_workspace(root: Path) -> Workspace:
+    """An empty workspace reporting in Europe/Berlin."""
+    Workspace.init(root).close()
+    settings = root / SETTINGS_FILE
+    settings.write_text(settings.read_text().replace('timezone = "UTC"', 'timezone = "Europe/Berlin"'))
+    workspace = Workspace.open(root, FixedClock(datetime(2026, 11, 2, 9, 0, tzinfo=UTC)))
+    assert workspace.settings.reporting_timezone == "Europe/Berlin"
+    return workspace
+
+
+def _utc(local: datetime) -> datetime:
+    """Naive UTC of a naive Berlin wall-clock time (the first one when the clock repeats it)."""
+    return local.replace(tzinfo=BERLIN).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_local_slots_stand_for_the_utc_intervals_of_each_local_day() -> None:
+    hourly, quarters = LocalGrid("Europe/Berlin", 60), LocalGrid("Europe/Berlin", 15)
+    # 25 October 2026: 02:00-03:00 happens twice (CEST, then CET); 29 March 2026: it never happens.
+    assert hourly.instants(hourly.slot(datetime(2026, 10, 25, 2))) == [
+        datetime(2026, 10, 25, 0),
+        datetime(2026, 10, 25, 1),
+    ]
+    assert hourly.instants(hourly.slot(datetime(2026, 3, 29, 2))) == []
+    one_day = ForecastOptions(interval_minutes=15, horizon_days=1)
+    for day, hours in ((date(2026, 10, 25), 25), (date(2026, 3, 29), 23), (date(2026, 6, 1), 24)):
+        pairs = horizon_instants(quarters, day, one_day)
+        first = _utc(datetime.combine(day, time(0)))
+        assert [moment for _, moment in pairs] == [first + timedelta(minutes=15 * k) for k in range(4 * hours)]
+        assert sorted({slot for slot, _ in pairs}) == [s for s in range(96) if hours != 23 or not 8 <= s < 12]
+    repeated = [slot for slot, _ in horizon_instants(quarters, date(2026, 10, 25), one_day)]
+    assert [slot for slot in range(96) if repeated.count(slot) == 2] == [8, 9, 10, 11]
+    # A zone without daylight saving: the local grid is the UTC grid shifted by the offset.
+    kolkata = LocalGrid("Asia/Kolkata", 60)
+    assert kolkata.instants(kolkata.slot(datetime(2026, 10, 25, 2))) == [datetime(2026, 10, 24, 20, 30)]
+    assert kolkata.bucket_minutes(datetime(2026, 1, 1), datetime(2026, 2, 1)) == 30
+
+
+def test_history_on_the_local_clock_averages_the_repeated_hour_and_fills_the_skipped_one(tmp_path: Path) -> None:
+    workspace = _berlin_workspace(tmp_path / "ws")
+    try:
+        rows = [
+            # 02:30 CEST and 02:30 CET on 25 October: the same local slot.
+            *(
+                _interaction(n, "v1", "q1", datetime(2026, 10, 25, 0, 30) + timedelta(seconds=n), 100.0)
+                for n in range(4)
+            ),
+            *(
+                _interaction(10 + n, "v1", "q1", datetime(2026, 10, 25, 1, 30) + timedelta(seconds=n), 400.0)
+                for n in range(2)
+            ),
+            # 01:30 CET and 03:30 CEST on 29 March, around the hour that does not happen.
+            *(_interaction(20 + n, "v1", "q1", datetime(2026, 3, 29, 0, 30) + timedelta(seconds=n)) for n in range(2)),
+            *(_interaction(30 + n, "v1", "q1", datetime(2026, 3, 29, 1, 30) + timedelta(seconds=n)) for n in range(4)),
+        ]
+        _load(workspace, rows)
+        grid = LocalGrid("Europe/Berlin", 60)
+        autumn = read_history(workspace, datetime(2026, 10, 25), datetime(2026, 10, 26), grid=grid)[("v1", "q1")]
+        assert (autumn.first_start, autumn.timezone, len(autumn.volume)) == (
+            datetime(2026, 10, 25),
+            "Europe/Berlin",
+            24,
+        )
+        assert autumn.volume.tolist() == [0, 0, 3] + [0] * 21  # the mean of the two UTC hours
+        assert autumn.handled[2] == 3 and autumn.aht_seconds()[2] == pytest.approx(200.0)  # (4·100 + 2·400) / 6
+        spring = read_history(workspace, datetime(2026, 3, 29), datetime(2026, 3, 30), grid=grid)[("v1", "q1")]
+        assert spring.volume.tolist() == [0, 2, 3, 4] + [0] * 20  # 02:00 interpolated from its neighbours
+        assert spring.handled[:4].tolist() == [0, 2, 0, 4]
+    finally:
+        workspace.close()
+
+
+def _local_rate(local: datetime) -> int:
+    """Contacts per hour at a Berlin wall-clock hour: a late-morning hump, about half at weekends."""
+    hump = 2 + round(20 * math.exp(-(((local.hour - 11) / 3) ** 2)))
+    return hump if local.weekday() < 5 else (hump + 1) // 2
+
+
+def _rate_at(moment: datetime) -> int:
+    """The contacts arriving in the UTC hour starting at `moment` (naive UTC)."""
+    return _local_rate(moment.replace(tzinfo=UTC).astimezone(BERLIN))
+
+
+@pytest.fixture(scope="module")
+def local_demand(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    """Seven weeks of noiseless hourly demand that follows Berlin time, 14 September to 1 November 2026."""
+    workspace = _berlin_workspace(tmp_path_factory.mktemp("local") / "ws")
+    first, end = _utc(datetime(2026, 9, 14)), _utc(datetime(2026, 11, 2))
+    rows: list[Row] = []
+    for hour in range((end - first) // timedelta(hours=1)):
+        moment = first + timedelta(hours=hour)
+        rows += [
+            _interaction(len(rows) + n, "v1", "q1", moment + timedelta(seconds=n)) for n in range(_rate_at(moment))
+        ]
+    _load(workspace, rows)
+    yield workspace
+    workspace.close()
+
+
+def _stored(workspace: Workspace, low: datetime, high: datetime) -> list[tuple[datetime, float]]:
+    """(interval start, volume) of the stored steward rows starting in [low, high), naive UTC."""
+    found = [(r["interval_start"].replace(tzinfo=None), r["volume"]) for r in _steward_rows(workspace)]
+    return sorted((start, volume) for start, volume in found if low <= start < high)
+
+
+def test_a_week_with_the_clock_change_is_stored_for_all_its_25_hour_day(local_demand: Workspace) -> None:
+    run = run_forecast(local_demand, ForecastRequest(HOURLY, start=date(2026, 10, 19)))
+    assert (run.first_day, run.start) == (date(2026, 10, 19), datetime(2026, 10, 18, 22))
+    first, end = _utc(datetime(2026, 10, 19)), _utc(datetime(2026, 10, 26))
+    rows = _stored(local_demand, first - timedelta(days=1), end + timedelta(days=1))
+    # Every UTC hour of the seven local days once: 7 × 24 + the repeated hour.
+    assert [start for start, _ in rows] == [first + timedelta(hours=h) for h in range(169)]
+    assert run.rows_stored == 169
+    assert wape([v for _, v in rows], [_rate_at(start) for start, _ in rows]) < 0.01
+
+
+def test_the_week_after_the_clock_change_follows_the_local_pattern(local_demand: Workspace) -> None:
+    run = run_forecast(local_demand, ForecastRequest(HOURLY, start=date(2026, 10, 26)))
+    forecast = run.series[0].forecast
+    assert forecast is not None
+    # The backtest weeks (the last one holds the change) are on the local clock too.
+    assert min(score.wape for score in forecast.scores) < 0.01
+    first = _utc(datetime(2026, 10, 26))
+    rows = _stored(local_demand, first, first + timedelta(weeks=1))
+    assert [start for start, _ in rows] == [first + timedelta(hours=h) for h in range(168)]
+    truth = [_rate_at(start) for start, _ in rows]
+    assert wape([v for _, v in rows], truth) < 0.01
+    # The same hours one UTC week earlier: what a UTC grid's weekly lag would have forecast.
+    utc_lag = [_rate_at(start - timedelta(weeks=1)) for start, _ in rows]
+    assert wape(utc_lag, truth) > 0.1
 
 
 def _arrivals(vendor: str, scale: float, seed: int) -> list[Row]:
@@ -244,6 +400,14 @@ def test_forecasts_are_stored_once_and_rerun_idempotently(demand: Workspace) -> 
     again = run_forecast(demand, ForecastRequest(HOURLY))
     assert again.rows_unchanged == again.rows_stored == 2 * WEEK
     assert len(_steward_rows(demand)) == 2 * WEEK
+
+
+def test_a_start_after_the_day_after_the_data_is_refused(demand: Workspace) -> None:
+    # The newest interaction is on 1 November: a start on the 4th would train on two silent days.
+    with pytest.raises(
+        ForecastError, match=r"created 2026-11-01 \d\d:\d\d UTC, .* 2026-11-02 at the latest, not 2026-11-04"
+    ):
+        run_forecast(demand, ForecastRequest(HOURLY, start=date(2026, 11, 4)))
 
 
 def test_command_reports_each_series_and_draws_a_chart(demand: Workspace, tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ Partner v1, queue q, 30-minute intervals (UTC):
   Wed 15:00: forecast 0, 3 arrive - too few to tell from chance;
   queue big, Wed 10:00: forecast 400, 480 arrive - certain (z = 4) but only +20% - no spike.
 Ahead of the clock (Wed 16:00): Thursday 09:00 needs 14 agents (100 calls, 180 s) and has 10 scheduled.
+Partner v2 opens 08:00-18:00 (its calendar): Thursday 03:00 needs 14 agents and has none, but v2 is
+closed then; 10:00 has the 14 it needs. Partner v3 has a forecast for Thursday and no schedules at all.
 """
 
 from __future__ import annotations
@@ -48,12 +50,25 @@ def data() -> dict[str, list[dict[str, object]]]:
     forecasts += [forecast_row("v1", "q", at(thursday, 9), 100), forecast_row("v1", "q", at(thursday, 9, 30), 100)]
     schedules = [span("v1", f"a{n}", "work", at(thursday, 9), at(thursday, 9, 30)) for n in range(10)]
     schedules += [span("v1", f"b{n}", "work", at(thursday, 9, 30), at(thursday, 10)) for n in range(14)]
+    forecasts += [forecast_row("v2", "q", at(thursday, hour), 100) for hour in (3, 10)]
+    schedules += [span("v2", f"c{n}", "work", at(thursday, 10), at(thursday, 10, 30)) for n in range(14)]
+    forecasts.append(forecast_row("v3", "q", at(thursday, 9), 100))
     return {"interactions": interactions, "forecasts": forecasts, "schedules": schedules}
+
+
+CALENDAR = """\
+name: v2-hours
+timezone: UTC
+hours: {mon-fri: ["08:00-18:00"]}
+applies_to: {vendors: [v2]}
+"""
 
 
 @pytest.fixture(scope="module")
 def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
-    return wfm_workspace(tmp_path_factory.mktemp("spikes") / "ws", at(WEDNESDAY, 16), data())
+    workspace = wfm_workspace(tmp_path_factory.mktemp("spikes") / "ws", at(WEDNESDAY, 16), data())
+    (workspace.root / "definitions" / "calendars" / "v2.yaml").write_text(CALENDAR)
+    return workspace
 
 
 def test_the_planted_spike_is_found_and_the_busy_monday_is_not(ws: Workspace) -> None:
@@ -87,6 +102,25 @@ def test_risky_intervals_ahead_need_more_agents_than_scheduled(ws: Workspace) ->
     # From Thursday 10:00 on, nothing is forecast: nothing is risky.
     later = spikes(ws, SpikeRequest(MONDAY, WEDNESDAY, now=at(date(2026, 10, 8), 10), ahead_days=1))
     assert later.risky == []
+
+
+def test_risky_intervals_count_open_hours_and_need_schedules(ws: Workspace) -> None:
+    report = spikes(ws, SpikeRequest(MONDAY, WEDNESDAY, ahead_days=1))
+    assert {r.vendor for r in report.risky} == {"v1"}  # v2 short only at 03:00, when it is closed
+    assert report.risk_notes["v1"] == (
+        "the vendor forecast reaches 4% of the intervals: the rest need 0 agents",  # 2 of the 48 ahead
+        "no business calendar: every interval counts as open",
+    )
+    # Wed 16:00-18:00 and Thu 08:00-16:00 are open: 20 intervals, one of them forecast.
+    assert report.risk_notes["v2"] == ("the vendor forecast reaches 5% of the open intervals: the rest need 0 agents",)
+    # v3 has nobody scheduled ahead: flagging every interval would say nothing, so it is noted instead.
+    assert report.risk_notes["v3"][0] == "no schedules in the day ahead: not checked (every interval would be short)"
+    args = ["wfm", "spikes", "--from", "2026-10-05", "--to", "2026-10-07", "--ahead-days", "1",
+            "--now", "2026-10-07T16:00", "--vendor", "v3", "-w", str(ws.root)]  # fmt: skip
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "No risky intervals in the day ahead (see the notes below)." in result.output
+    assert "v3: no schedules in the day ahead: not checked" in result.output
 
 
 def test_tail_and_runs_against_independent_sums() -> None:

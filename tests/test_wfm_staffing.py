@@ -10,8 +10,10 @@ offline, one wrapping 09:15-09:45 (half an agent in each interval).
 
 from __future__ import annotations
 
+import json
 import math
-from datetime import date, datetime
+import os
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +24,7 @@ from typer.testing import CliRunner
 from steward.domain.erlang import ServiceGoal, required_agents_erlang_a, required_agents_erlang_c
 from steward.domain.staffing import StaffingGoal, summarise
 from steward.interfaces.cli.app import app
-from steward.interfaces.cli.wfm_staff import show_staffing_gap_summary
+from steward.interfaces.cli.wfm_staff import show_staffing_gap_summary, staff_chart
 from steward.services.wfm_staffing import StaffingRequest, StaffingRequestError, staffing, staffing_gap_summary
 from steward.workspace import Workspace
 
@@ -164,3 +166,96 @@ def test_cli_prints_the_summary_and_draws_the_chart(ws: Workspace, tmp_path: Pat
     assert chart.read_text().startswith("<svg")
     bad = CliRunner().invoke(app, ["wfm", "staff", "--from", "2026-10-05", "--to", "x", "-w", str(ws.root)])
     assert bad.exit_code == 2
+
+
+def test_a_finer_forecast_counts_only_where_it_reaches(tmp_path: Path) -> None:
+    """Steward forecast v1's queue q hourly for Oct 7-8 (100 calls an hour), then again at 30 minutes for
+    Oct 7 only (40 calls a half hour): Oct 7 takes the finer forecast alone, Oct 8 still has the hourly one."""
+    oct7, oct8 = date(2026, 10, 7), date(2026, 10, 8)
+    hours = [datetime(2026, 10, 7) + timedelta(hours=n) for n in range(48)]
+    halves = [h + timedelta(minutes=m) for h in hours[:24] for m in (0, 30)]
+    rows = {
+        "forecasts": [forecast_row("v1", "q", h, 100, made_by="steward", minutes=60) for h in hours]
+        + [forecast_row("v1", "q", h, 40, made_by="steward") for h in halves],
+        "schedules": [span("v1", "a1", "work", datetime(2026, 10, 7, 9), datetime(2026, 10, 8, 18))],
+    }
+    ws = wfm_workspace(tmp_path / "ws", datetime(2026, 10, 6, 12), rows)
+    [first] = staffing(ws, StaffingRequest(oct7, oct7, queue="q")).vendors
+    assert first.basis == "steward" and first.volume.tolist() == pytest.approx([40] * 48)
+    [second] = staffing(ws, StaffingRequest(oct8, oct8, queue="q")).vendors
+    assert second.basis == "steward" and second.volume.tolist() == pytest.approx([50] * 48)
+    [both] = staffing(ws, StaffingRequest(oct7, oct8, queue="q", interval_minutes=60)).vendors
+    assert both.volume.tolist() == pytest.approx([80] * 24 + [100] * 24)
+    ws.close()
+
+
+def test_default_basis_counts_the_intervals_a_forecast_reaches_in_the_queue_asked(tmp_path: Path) -> None:
+    """Friday Oct 9, ahead of the clock: Steward forecast queue q for 00:00 and 23:00 only (its first and
+    last instants span the day, but it reaches 2 of 24 hours); v1's own forecast covers queue r all day."""
+    friday = date(2026, 10, 9)
+    hours = [datetime(2026, 10, 9, h) for h in range(24)]
+    rows = {
+        "forecasts": [forecast_row("v1", "q", hours[h], 10, made_by="steward", minutes=60) for h in (0, 23)]
+        + [forecast_row("v1", "r", h, 10, minutes=60) for h in hours],
+    }
+    ws = wfm_workspace(tmp_path / "ws", datetime(2026, 10, 6, 12), rows)
+    [pooled] = staffing(ws, StaffingRequest(friday, friday, interval_minutes=60)).vendors
+    assert pooled.basis == "vendor"  # the partner's forecast covers every hour; Steward's does not
+    [only_q] = staffing(ws, StaffingRequest(friday, friday, queue="q", interval_minutes=60)).vendors
+    assert only_q.basis == "steward"  # for queue q the partner has no forecast at all
+    assert "the steward forecast reaches 8% of the intervals: the rest need 0 agents" in only_q.notes
+    own = staffing(ws, StaffingRequest(friday, friday, queue="q", basis="vendor"))
+    assert own.vendors == []
+    assert own.nothing_to_show == {"v1": "no vendor forecast for queue q in the range; no schedules; no agent states"}
+    ws.close()
+
+
+def test_a_vendor_with_nothing_to_show_is_named_with_the_reason(tmp_path: Path) -> None:
+    """v2's only forecast (Steward's, queue q) expects nobody, and it has no schedules: it is not dropped silently."""
+    rows = {
+        "forecasts": [forecast_row("v2", "q", datetime(2026, 10, 7, h), 0, made_by="steward") for h in range(24)],
+        "interactions": contacts("v1", "q", t(9), 5, handle_seconds=180),
+    }
+    ws = wfm_workspace(tmp_path / "ws", datetime(2026, 10, 6, 12), rows)
+    report = staffing(ws, StaffingRequest(date(2026, 10, 7), date(2026, 10, 7), queue="q"))
+    assert report.vendors == []
+    assert report.nothing_to_show == {
+        "v2": "the steward forecast for queue q expects no contacts; no schedules; no agent states"
+    }
+    asked = staffing(ws, StaffingRequest(DAY, DAY, vendors=("v1", "v3"))).nothing_to_show
+    assert asked == {"v3": "no contacts arrived; no schedules; no agent states"}
+    args = ["wfm", "staff", "--from", "2026-10-07", "--to", "2026-10-07", "--queue", "q", "-w", str(ws.root)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "no vendor has anything to show" in result.output
+    # The command runs on the real clock: the day is over, and half covered by a forecast, so arrivals count.
+    assert "nothing to show for v2: no contacts arrived for queue q; no schedules" in result.output
+    ws.close()
+
+
+GOLDEN_CHART = Path(__file__).parent / "golden" / "wfm_staff_chart.json"
+"""Regenerate after a deliberate change, then review the diff:
+STEWARD_REGENERATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_wfm_staffing.py -k golden"""
+
+
+def test_staff_chart_spec_matches_the_golden_file(tmp_path: Path) -> None:
+    """Berlin's clocks go back at 03:00 on Sunday 2026-10-25: the day has 25 hours, and 02:00-03:00 local
+    happens twice (00:00 and 01:00 UTC). The chart draws wall-clock times and its title says so."""
+    night = [datetime(2026, 10, 25, h) for h in range(4)]  # 02:00 CEST, 02:00 CET, 03:00 and 04:00 CET
+    rows = {
+        "forecasts": [forecast_row("v1", "q", moment, 30 + 10 * n, minutes=60) for n, moment in enumerate(night)],
+        "schedules": [span("v1", f"a{n}", "work", night[0], night[2]) for n in range(6)],
+        "agent_states": [span("v1", f"a{n}", "available", night[0], night[3], "agent_states") for n in range(5)],
+    }
+    ws = wfm_workspace(tmp_path / "ws", datetime(2026, 10, 27), rows, timezone="Europe/Berlin")
+    day = date(2026, 10, 25)
+    report = staffing(ws, StaffingRequest(day, day, interval_minutes=60, basis="vendor"))
+    ws.close()
+    [v1] = report.vendors
+    assert len(v1.local_starts) == 25
+    text = json.dumps(staff_chart(v1, report.timezone).to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    if os.environ.get("STEWARD_REGENERATE_GOLDEN"):
+        GOLDEN_CHART.write_text(text, encoding="utf-8")
+    assert text == GOLDEN_CHART.read_text(encoding="utf-8")
+    assert "(Europe/Berlin time; clocks went back on 2026-10-25: the repeated hour is drawn over itself)" in text
+    assert text.count('"interval": "2026-10-25T02:00:00Z"') == 6  # three series, both 02:00s

@@ -20,7 +20,6 @@ from tests.wfm_workspace import contacts, forecast_row, wfm_workspace
 from typer.testing import CliRunner
 
 from steward.interfaces.cli.app import app
-from steward.services.wfm_intervals import IntervalRange
 from steward.services.wfm_staffing import StaffingRequest, default_basis, staffing
 from steward.workspace import Workspace
 
@@ -97,23 +96,16 @@ def test_past_range_outside_stewards_forecast_is_staffed_for_what_arrived(ws: Wo
 
 
 def test_default_basis_rule() -> None:
-    half_hour = 1800
-    span = IntervalRange(0, 100 * half_hour, 30, "UTC")
-    past, future = 200 * half_hour, 0
-
-    def at(first: int, until: int) -> tuple[int, int]:
-        return first * half_hour, until * half_hour
-
-    assert default_basis({("v", "steward"): at(0, 100), ("v", "vendor"): at(0, 100)}, "v", span, past) == "steward"
-    assert default_basis({("v", "steward"): at(0, 99), ("v", "vendor"): at(0, 100)}, "v", span, past) == "vendor"
-    assert default_basis({("v", "vendor"): at(10, 100)}, "v", span, past) == "vendor"  # 90%: most of it
-    assert default_basis({("v", "vendor"): at(11, 100)}, "v", span, past) == "actual"
-    assert default_basis({("v", "steward"): at(100, 130)}, "v", span, past) == "actual"  # the bug: a later week
-    assert default_basis({}, "v", span, past) == "actual"
-    # A range wholly ahead has nothing arrived: the forecast reaching furthest into it.
-    assert default_basis({("v", "steward"): at(0, 30), ("v", "vendor"): at(0, 60)}, "v", span, future) == "vendor"
-    assert default_basis({("v", "steward"): at(0, 30)}, "v", span, future) == "steward"
-    assert default_basis({("v", "steward"): at(100, 130)}, "v", span, future) == "actual"
+    # Arguments: the shares of the counted intervals Steward's and the vendor's forecasts reach.
+    assert default_basis(1.0, 1.0, started=True) == "steward"
+    assert default_basis(0.99, 1.0, started=True) == "vendor"
+    assert default_basis(0.0, 0.9, started=True) == "vendor"  # 90%: most of it
+    assert default_basis(0.0, 0.89, started=True) == "actual"
+    assert default_basis(0.0, 0.0, started=True) == "actual"  # the bug: a forecast of a later week reaches none
+    # A range wholly ahead has nothing arrived: the forecast covering more of it.
+    assert default_basis(0.3, 0.6, started=False) == "vendor"
+    assert default_basis(0.3, 0.0, started=False) == "steward"
+    assert default_basis(0.0, 0.0, started=False) == "actual"
 
 
 def test_cli_counts_open_intervals_unless_all_hours(ws: Workspace) -> None:

@@ -34,7 +34,15 @@ from steward.domain.fees import FeeTerms, charge_lines
 _SLACK = 1e-9
 
 
-class AllocationInfeasible(ValueError):
+class AllocationRefused(ValueError):
+    """The volume cannot be allocated as asked; the message says why."""
+
+
+class NothingToAllocate(AllocationRefused):
+    """The forecast volume is 0: there is nothing to split."""
+
+
+class AllocationInfeasible(AllocationRefused):
     """The contracts' shares and the partners' capacity cannot take the volume; `problems` says which."""
 
     def __init__(self, problems: Sequence[str]) -> None:
@@ -86,7 +94,7 @@ class PartnerShare:
 def allocate(volume: float, partners: Sequence[PartnerTerms]) -> list[PartnerShare]:
     """Shares of `volume` per partner by the rule in the module docstring, in the partners' given order."""
     if volume <= 0:
-        raise ValueError("nothing to allocate: the forecast volume is 0")
+        raise NothingToAllocate(f"nothing to allocate: the forecast volume is {volume:g}")
     if not partners:
         raise AllocationInfeasible(["no partners to allocate to"])
     floors = {p.name: p.min_share / 100 * volume for p in partners}

@@ -1,7 +1,8 @@
 """Holiday effects and handle-time profiles for interval demand forecasts (pure numpy).
 
-Series are dense arrays of consecutive intervals; `per_week` intervals make a week, so the value one
-week before interval t is at t − per_week.
+Series are dense arrays of consecutive slots of a local wall clock (services/wfm_history.py), so
+every day has the same number of slots, `per_week` of them make a week, and the value one week before
+slot t is at t − per_week, the same local time of day, daylight saving or not.
 
 Holidays. A model fitted on a history with holidays in it copies them into ordinary weeks (a seasonal
 naive forecast would repeat last Monday's closure), so holiday intervals are first replaced by their
@@ -42,19 +43,27 @@ class HolidayFactor:
     intervals: int
 
 
-def holiday_intervals(closed: Iterable[date], timezone: str, first_start: datetime, count: int, minutes: int) -> Mask:
-    """Which of `count` intervals from `first_start` (naive UTC) start on a closed local date of the zone."""
-    seconds = minutes * 60
-    first = first_start.replace(tzinfo=ZoneInfo("UTC")).timestamp()
-    starts = first + seconds * np.arange(count)
-    zone = ZoneInfo(timezone)
-    # Local dates are compared through their UTC bounds, so a day of 23 or 25 hours is marked exactly.
-    lowest, highest = first_start.date() - timedelta(days=1), (first_start + timedelta(seconds=seconds * count)).date()
+def holiday_intervals(
+    closed: Iterable[date],
+    timezone: str,
+    first_start: datetime,
+    count: int,
+    minutes: int,
+    *,
+    grid_timezone: str = "UTC",
+) -> Mask:
+    """Which of `count` slots from `first_start` start on a closed local date of `timezone`; the slots are
+    consecutive on the wall clock of `grid_timezone` (UTC: consecutive UTC intervals), `first_start` naive on it."""
+    epoch = datetime(1970, 1, 1)
+    starts = (first_start - epoch).total_seconds() + minutes * 60 * np.arange(count)
+    zone, grid = ZoneInfo(timezone), ZoneInfo(grid_timezone)
+    # Each local date is compared through its bounds on the grid's clock, so a day of 23 or 25 hours is exact.
+    lowest, highest = first_start.date() - timedelta(days=1), (first_start + timedelta(minutes=minutes * count)).date()
     mask = np.zeros(count, dtype=np.bool_)
-    for day in sorted(d for d in closed if lowest <= d <= highest):
-        opens = datetime.combine(day, time(0), zone).timestamp()
-        closes = datetime.combine(day + timedelta(days=1), time(0), zone).timestamp()
-        mask |= (starts >= opens) & (starts < closes)
+    for day in sorted(d for d in closed if lowest <= d <= highest + timedelta(days=1)):
+        opens = datetime.combine(day, time(0), zone).astimezone(grid).replace(tzinfo=None)
+        closes = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(grid).replace(tzinfo=None)
+        mask |= (starts >= (opens - epoch).total_seconds()) & (starts < (closes - epoch).total_seconds())
     return mask
 
 

@@ -30,6 +30,8 @@ Ints = npt.NDArray[np.int64]
 ArrayLike = npt.ArrayLike
 _TINY = 1e-300
 _STEP_LIMIT = 100_000
+_CELLS = 1_000_000
+"""Erlang A works on blocks of at most this many intervals × queue positions (8 MB per array)."""
 
 
 @dataclass(frozen=True)
@@ -149,10 +151,30 @@ class _Rates:
 
 
 def _erlang_a_from(rates: _Rates, n: Ints, answer_seconds: float, shape: tuple[int, ...]) -> QueueMetrics:
+    """Erlang A per row, in blocks of rows that need about as many queue positions: one interval that
+    needs a long tail no longer makes every other interval carry it."""
+    needed = _tail_lengths(rates.lam, rates.mu, rates.theta, n)
+    _check_tail(needed, rates)
+    columns = np.empty((4, len(n)))
+    order = np.argsort(needed, kind="stable")
+    for rows in _blocks(needed[order]):
+        chosen = order[rows]
+        block = _Rates(rates.lam[chosen], rates.mu[chosen], rates.theta[chosen])
+        columns[:, chosen] = _erlang_a_block(block, n[chosen], answer_seconds, int(needed[chosen].max()))
+    p_wait, sl, asa, p_abandon = columns
+    a = rates.lam / rates.mu
+    occupancy = np.where(n > 0, a * (1 - p_abandon) / np.maximum(n, 1), 0.0)
+    return QueueMetrics(
+        n.reshape(shape), a.reshape(shape), p_wait.reshape(shape), sl.reshape(shape), asa.reshape(shape),
+        occupancy.reshape(shape), p_abandon.reshape(shape),
+    )  # fmt: skip
+
+
+def _erlang_a_block(rates: _Rates, n: Ints, answer_seconds: float, length: int) -> Floats:
+    """P(wait), SL, ASA and P(abandon) (rows of the result) summing queue positions 0..length."""
     lam, mu, theta = rates.lam, rates.mu, rates.theta
-    a = lam / mu
-    b = erlang_b(a, n)
-    j = np.arange(_tail_length(lam, mu, theta, n) + 1)
+    b = erlang_b(lam / mu, n)
+    j = np.arange(length + 1)
     served = n * mu
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         log_ratio = np.log(lam[:, None]) - np.log(served[:, None] + j[None, 1:] * theta[:, None])
@@ -163,36 +185,72 @@ def _erlang_a_from(rates: _Rates, n: Ints, answer_seconds: float, shape: tuple[i
         total = below + tail.sum(axis=1)
         pi_tail = tail / total[:, None]
         no_wait = below / total
-        reach = betainc(
-            j[None, :] + 1, served[:, None] / theta[:, None] + 1, 1 - np.exp(-theta * answer_seconds)[:, None]
-        )
+        within = 1 - np.exp(-theta * answer_seconds)
+        k = j[: _reach_columns(served / theta, within, length)]
+        reach = betainc(k[None, :] + 1, served[:, None] / theta[:, None] + 1, within[:, None])
         answered_in_time = (
-            pi_tail * served[:, None] / (served[:, None] + (j[None, :] + 1) * theta[:, None]) * reach
+            pi_tail[:, : len(k)] * served[:, None] / (served[:, None] + (k[None, :] + 1) * theta[:, None]) * reach
         ).sum(1)
         queued = (pi_tail * j[None, :]).sum(axis=1)
     idle = lam <= 0
-    crowded = ~np.isfinite(below)  # B(N, A) underflowed: so many agents that nobody waits
-    p_wait = np.where(idle | crowded, 0.0, 1 - no_wait)
-    sl = np.where(idle | crowded, 1.0, no_wait + answered_in_time)
-    p_abandon = np.where(idle | crowded, 0.0, theta * queued / np.where(idle, 1.0, lam))
-    asa = np.where(idle | crowded, 0.0, queued / np.where(idle, 1.0, lam))
-    occupancy = np.where(n > 0, a * (1 - p_abandon) / np.maximum(n, 1), 0.0)
-    return QueueMetrics(
-        n.reshape(shape), a.reshape(shape), p_wait.reshape(shape), sl.reshape(shape), asa.reshape(shape),
-        occupancy.reshape(shape), p_abandon.reshape(shape),
-    )  # fmt: skip
+    calm = idle | ~np.isfinite(below)  # no calls, or B(N, A) underflowed: so many agents that nobody waits
+    safe_lam = np.where(idle, 1.0, lam)
+    return np.stack([
+        np.where(calm, 0.0, 1 - no_wait),
+        np.where(calm, 1.0, no_wait + answered_in_time),
+        np.where(calm, 0.0, queued / safe_lam),
+        np.where(calm, 0.0, theta * queued / safe_lam),
+    ])  # fmt: skip
 
 
-def _tail_length(lam: Floats, mu: Floats, theta: Floats, n: Ints) -> int:
-    """Queue positions to sum so the neglected tail is below 1e-16 of the total: the tail terms
-    fall like a Poisson beyond λ/θ, and geometrically at once when the agents outpace arrivals."""
+def _reach_columns(c: Floats, x: Floats, length: int) -> int:
+    """Queue positions worth a betainc: I_x(j + 1, c + 1) = P(Binomial(j + c + 1, x) ≥ j + 1) is below
+    e^-50 once j + 1 is 10√m + 50 above the mean m = (j + c + 1)x (m bounded here with j = length).
+    With long patience x is tiny and only the first hundred or so positions can still be answered in time."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = (c + 1) * x
+        spread = 10 * np.sqrt((length + c + 1) * x) + 50
+        needed = np.ceil((mean + spread) / np.maximum(1 - x, 1e-12)) + 1
+    worst = np.nanmax(needed, initial=0.0) if len(needed) else 0.0
+    return int(min(worst, length + 1))
+
+
+def _tail_lengths(lam: Floats, mu: Floats, theta: Floats, n: Ints) -> Ints:
+    """Queue positions to sum per row so the neglected tail is below 1e-16 of the total. The weights
+    π_{N+j} ∝ x^j / Π_{k≤j} (c + k), x = λ/θ and c = Nμ/θ, are a Poisson(x) pmf at c + j: the mass
+    sits max(x − c, 0) positions in and falls off within 10√x + 50 more; when the agents outpace
+    arrivals it also falls geometrically at once."""
     with np.errstate(divide="ignore", invalid="ignore"):
         scale = lam / theta
-        poisson_like = scale + 10 * np.sqrt(scale) + 50
+        poisson_like = np.maximum(scale - n * mu / theta, 0.0) + 10 * np.sqrt(scale) + 50
         ratio = lam / np.maximum(n * mu, 1e-300)
         geometric = np.where(ratio < 1, 40 / -np.log(np.minimum(ratio, 1 - 1e-12)) + 10, np.inf)
     needed = np.minimum(poisson_like, geometric)
-    return int(min(np.nanmax(needed, initial=1.0), _STEP_LIMIT))
+    return np.asarray(np.ceil(np.nan_to_num(needed, nan=1.0, posinf=float(_STEP_LIMIT + 1))), dtype=np.int64)
+
+
+def _check_tail(needed: Ints, rates: _Rates) -> None:
+    if not len(needed) or needed.max() <= _STEP_LIMIT:
+        return
+    worst = int(np.argmax(needed))
+    patience = 1 / rates.theta[worst]
+    raise ValueError(
+        f"Erlang A would have to follow {int(needed[worst]):,} callers in queue (arrivals "
+        f"{rates.lam[worst] * 3600:,.0f} per hour, patience {patience:,.0f} s, more than {_STEP_LIMIT:,}): callers "
+        "that patient practically never hang up, so use Erlang C (leave out the patience)"
+    )
+
+
+def _blocks(lengths: Ints) -> list[slice]:
+    """Consecutive rows of ascending `lengths` in blocks of at most `_CELLS` rows × positions (at least
+    one row each), so memory stays bounded however long the longest tail is."""
+    found, start = [], 0
+    while start < len(lengths):
+        fits = np.arange(1, len(lengths) - start + 1) * (lengths[start:] + 1) <= _CELLS
+        end = len(lengths) if fits.all() else start + max(1, int(np.argmin(fits)))
+        found.append(slice(start, end))
+        start = end
+    return found
 
 
 def required_agents_erlang_a(
@@ -219,7 +277,10 @@ def required_agents_erlang_a(
         if not short.any():
             break
         high = np.where(short, high * 2, high)
-    low = np.zeros(lam.shape, dtype=np.int64)  # low fails (or is 0), high meets the goal
+    # Fewer than SL × A agents always fail: answered calls cannot outnumber N / A of the arrivals, and SL
+    # counts only answered ones. Starting there also keeps probes away from N far below A, where long
+    # patience means long queues to sum.
+    low = np.maximum(np.ceil(goal.service_level * lam / mu).astype(np.int64) - 1, 0)  # fails (or is 0)
     while (high - low > 1).any():
         middle = (low + high) // 2
         good = ok(middle)

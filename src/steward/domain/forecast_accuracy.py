@@ -7,7 +7,8 @@ fractions here (0.08 = 8%); undefined (NaN) when nothing arrived.
 Contacts arrive at random: even a forecast that knows each interval's true mean λ misses by
 E|X − λ| when X ~ Poisson(λ). Summed over intervals this gives the **Poisson floor**, the WAPE of a
 perfect forecast of the mean, Σ E|X − λ_t| / Σ λ_t. For one interval E|X − λ| / λ = 2 P(X = ⌊λ⌋),
-about sqrt(2 / (πλ)) when λ is large: 35.1% at λ = 5, 8.0% at λ = 100, 4.0% at λ = 400.
+about sqrt(2 / (πλ)) when λ is large: 35.1% at λ = 5, 8.0% at λ = 100, 4.0% at λ = 400. The true
+means are unknown, so a forecast's floor is taken at the actual volumes (`floor_of_actuals`).
 
 >>> round(interval_floor(100.0), 3)
 0.08
@@ -60,6 +61,18 @@ def poisson_floor(means: ArrayLike) -> float:
     lam = np.asarray(means, dtype=np.float64)
     total = float(lam.sum())
     return float(poisson_mean_absolute_deviation(lam).sum()) / total if total > 0 else math.nan
+
+
+def floor_of_actuals(actual: ArrayLike) -> float:
+    """The Poisson floor of a forecast judged against these actual volumes, taken at them (λ_t = A_t).
+
+    Taken at the forecast's own volumes instead, a forecast that is too low would earn a larger
+    allowance; the forecast backtest and `wfm accuracy` use this one definition.
+
+    >>> floor_of_actuals([100.0, 100.0]) == interval_floor(100.0)
+    True
+    """
+    return poisson_floor(actual)
 
 
 def approximate_floor(mean: float) -> float:

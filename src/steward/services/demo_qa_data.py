@@ -160,6 +160,7 @@ def write_export(path: Path, reviews: Sequence[Review], month_end: datetime, see
         for number, review in enumerate(reviews, start=1):
             reviewer = rng.choice(REVIEWERS)
             reviewed = min(review.created_at + timedelta(hours=rng.uniform(20, 96)), month_end - timedelta(hours=1))
+            reviewed = _unambiguous(reviewed, berlin)
             given = answers(quality(review.vendor, review.agent_id), rng)
             for question, answer in given.items():
                 comment = COMMENTS.get(question, "") if answer in ("no", "wrong", "left open") else ""
@@ -169,6 +170,16 @@ def write_export(path: Path, reviews: Sequence[Review], month_end: datetime, see
                     labels.get(answer, answer), comment, FRAME_LABELS.get(review.frame, "Random"),
                 ])  # fmt: skip
     return path
+
+
+def _unambiguous(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The export writes local times without an offset, as QA tools do; a review in the hour the clocks
+    repeat could not be placed (the importer rightly refuses it), so the demo's reviewer waits it out."""
+    while True:
+        local = moment.astimezone(zone).replace(tzinfo=None)
+        if local.replace(tzinfo=zone, fold=0).utcoffset() == local.replace(tzinfo=zone, fold=1).utcoffset():
+            return moment
+        moment += timedelta(hours=1)
 
 
 def _labels() -> Mapping[str, str]:

@@ -8,23 +8,36 @@ totals (the figure planners quote for "daily accuracy"), and per-interval foreca
 pooled over queues for the intraday chart. Adherence, conformance, shrinkage and occupancy are the
 metrics of those names.
 
-The floor is taken at the volumes that arrived (λ = actual per queue and interval): a floor at the
-forecast's own volumes would give a partner that under-forecasts a larger allowance.
+The floor is taken over the same cells as the WAPE, each forecast row at its own length, at the
+volumes that arrived (λ = the row's actual): a floor at the forecast's own volumes would give a
+partner that under-forecasts a larger allowance, and one on `--interval` cells would move the verdict
+with a display setting (60-minute cells hold more contacts, so their floor is lower).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 
 from steward.domain.forecast_accuracy import poisson_mean_absolute_deviation
 from steward.domain.forecast_verdict import DEFAULT_TOLERANCE, ForecastVerdict, judge
+from steward.engine.periods import Periods
 from steward.services.metrics import metric_number
 from steward.services.scorecard import ScorecardError, resolve_period
-from steward.services.wfm_intervals import IntervalRange, arrivals, forecast, grid, interval_range
+from steward.services.wfm_intervals import (
+    VENDOR,
+    IntervalRange,
+    arrivals,
+    epoch_of,
+    forecast,
+    grid,
+    interval_range,
+    own_forecast_rows,
+    pooled_curve,
+)
 from steward.workspace import Workspace
 
 ACCURACY = ("forecast_wape", "forecast_bias")
@@ -64,9 +77,12 @@ class PartnerAccuracy:
 class AccuracyReport:
     period: str
     interval_minutes: int
+    """Length of the intervals of the intraday curves (charts); WAPE, bias and floor use each row's own."""
     tolerance: float
     """Verdict tolerance k in points: good when WAPE ≤ floor + k."""
     partners: list[PartnerAccuracy]
+    timezone: str
+    """The reporting time zone: days and the intraday curves' times are its wall-clock times."""
 
 
 def partner_accuracy(
@@ -85,7 +101,8 @@ def partner_accuracy(
     except (ScorecardError, ValueError) as error:
         raise AccuracyRequestError(str(error)) from None
     own, by_day, people = _metric_rows(workspace, period.first, period.last_day, vendor)
-    cells = _Cells(workspace, span, sorted(people))
+    floors = _Floors(workspace, period.first, period.last_day, sorted(people))
+    curves = _intraday(workspace, span, sorted(people))
     k = tolerance_points / 100
     partners = []
     for row in sorted(own, key=lambda r: str(r["vendor"])):
@@ -94,14 +111,14 @@ def partner_accuracy(
         partners.append(
             PartnerAccuracy(
                 name,
-                _accuracy(row, cells.floor(name), k),
+                _accuracy(row, floors.of(name), k),
                 _daily_total_wape([r for _, r in days]),
-                [(day, _accuracy(r, cells.floor(name, day), k)) for day, r in days],
-                cells.pooled(name),
+                [(day, _accuracy(r, floors.of(name, day), k)) for day, r in days],
+                curves[name],
                 {m: metric_number(people.get(name, {}).get(m)) for m in AGENT_TIME},
             )
         )
-    return AccuracyReport(period.label, interval_minutes, tolerance_points, partners)
+    return AccuracyReport(period.label, interval_minutes, tolerance_points, partners, span.timezone)
 
 
 Row = dict[str, object]
@@ -154,42 +171,38 @@ def _daily_total_wape(days: list[dict[str, object]]) -> float | None:
     return 100 * sum(abs(e) for e in errors) / actual if actual > 0 else None
 
 
-class _Cells:
-    """Forecast and actual per vendor, queue and interval (the metric's rows when the forecast has the
-    report's interval length), for the Poisson floor and the intraday curves."""
+class _Floors:
+    """The Poisson floor of each partner's own forecast over the same rows its WAPE counts: each forecast
+    row is one cell, of the row's own length, with λ = the contacts that arrived in it. So the floor, like
+    the WAPE, does not depend on `--interval`."""
 
-    def __init__(self, workspace: Workspace, span: IntervalRange, vendors: list[str]) -> None:
-        self.span = span
-        keys = ["vendor", "queue"]
-        self.forecast = grid(
-            forecast(workspace, span, "vendor", vendors=vendors, queues=(), keys=keys), keys, ["volume", "rows"], span
-        )
-        self.actual = grid(arrivals(workspace, span, vendors, (), keys), keys, ["contacts"], span)
-        self.days = np.array([s.date() for s in span.local_starts()])
+    def __init__(self, workspace: Workspace, first: date, last: date, vendors: list[str]) -> None:
+        periods = Periods(workspace.settings.reporting_timezone)
+        low, high = periods.bounds(first, last)
+        if low is None or high is None:  # cannot happen with both dates given; keeps the types honest
+            raise AccuracyRequestError("a period needs both dates")
+        rows = own_forecast_rows(workspace, low, high, vendors).to_pylist()
+        self.days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        midnights = np.array([epoch_of(periods.bounds(day, day)[0] or low) for day in self.days])
+        self.vendor = np.array([str(r["vendor"]) for r in rows], dtype=object)
+        self.actual = np.array([float(r["actual"]) for r in rows])
+        starts = np.array([int(r["start"]) for r in rows], dtype=np.int64)
+        self.day = np.searchsorted(midnights, starts, side="right") - 1
+        self.deviation = poisson_mean_absolute_deviation(self.actual)
 
-    def floor(self, vendor: str, day: date | None = None) -> float | None:
-        """Σ E|X − A| / Σ A over the vendor's forecast cells (of one local day), in percent."""
-        deviation = total = 0.0
-        for key, arrays in self.forecast.items():
-            if key[0] != vendor:
-                continue
-            mask = arrays["rows"] > 0
-            if day is not None:
-                mask &= self.days == day
-            lam = self.actual.get(key, {}).get("contacts", np.zeros(len(mask)))[mask]
-            deviation += float(poisson_mean_absolute_deviation(lam).sum())
-            total += float(lam.sum())
-        return 100 * deviation / total if total > 0 else None
+    def of(self, vendor: str, day: date | None = None) -> float | None:
+        """Σ E|X − λ| / Σ λ over the vendor's forecast rows (of one local day), in percent."""
+        mask = self.vendor == vendor
+        if day is not None:
+            mask &= self.day == self.days.index(day)
+        total = float(self.actual[mask].sum())
+        return 100 * float(self.deviation[mask].sum()) / total if total > 0 else None
 
-    def pooled(self, vendor: str) -> list[dict[str, object]]:
-        size = len(self.span.epochs)
-        fc, ac = np.zeros(size), np.zeros(size)
-        for key, arrays in self.forecast.items():
-            if key[0] == vendor:
-                fc += arrays["volume"]
-                ac += np.where(arrays["rows"] > 0, self.actual.get(key, {}).get("contacts", np.zeros(size)), 0.0)
-        starts: list[datetime] = self.span.local_starts()
-        return [
-            {"interval": starts[i].replace(tzinfo=None), "forecast": round(float(fc[i]), 2), "actual": float(ac[i])}
-            for i in range(size)
-        ]
+
+def _intraday(workspace: Workspace, span: IntervalRange, vendors: list[str]) -> dict[str, list[dict[str, object]]]:
+    """Per partner, its own forecast and the contacts that arrived per `--interval` interval, queues summed."""
+    keys = ["vendor", "queue"]
+    own = grid(forecast(workspace, span, VENDOR, vendors=vendors, queues=(), keys=keys), keys, ["volume", "rows"],
+               span)  # fmt: skip
+    actual = grid(arrivals(workspace, span, vendors, (), keys), keys, ["contacts"], span)
+    return {vendor: pooled_curve(own, actual, vendor, span) for vendor in vendors}

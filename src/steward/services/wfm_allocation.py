@@ -1,7 +1,9 @@
 """`steward wfm allocate`: split a month's forecast volume across BPO partners and price the split.
 
 Inputs, all from the workspace (docs/wfm.md, "Allocation across partners"):
-- volume: the `forecasts` rows made by steward for the month, else the partners' own forecasts summed;
+- volume: the partners' `forecasts` rows made by steward for the month, else their own forecasts summed;
+  a forecast reaching part of the month (at least a week) is scaled to the month, and so are the
+  agent-hours, so volume, capacity and fees all describe the whole month;
 - partners: vendors of kind bpo with a contract version in force on the month's first day;
 - min/max share: the version's `volume_share` (0-100% when absent);
 - capacity: scheduled `work` seconds in the month × target occupancy / the partner's recent AHT
@@ -21,7 +23,8 @@ from steward.definitions.contract_models import Version
 from steward.definitions.contracts import Contract
 from steward.definitions.vendors import load_vendors
 from steward.domain.allocation import (
-    AllocationInfeasible,
+    AllocationRefused,
+    NothingToAllocate,
     PartnerShare,
     PartnerTerms,
     PoolingPenalty,
@@ -34,6 +37,7 @@ from steward.engine.periods import Periods, next_period
 from steward.services.scorecard_cards import fee_terms
 from steward.services.wfm_allocation_inputs import (
     AllocationInputError,
+    ForecastVolume,
     RecentPerformance,
     forecast_volume,
     history_window,
@@ -87,6 +91,7 @@ class AllocationResult:
     queue: str | None
     forecast_source: str
     volume: float
+    """The month's volume: the forecast scaled to the month when it reaches only part of it."""
     aht_seconds: float
     interval_minutes: int
     partners: tuple[PartnerAllocation, ...]
@@ -94,6 +99,10 @@ class AllocationResult:
     split_agent_hours: float
     splitting_cost: Decimal | None
     notes: tuple[str, ...] = ()
+    forecast_volume: float | None = None
+    """What the forecast itself says for the part of the month it reaches (None: the same as volume)."""
+    covered_share: float = 1.0
+    """Share of the month the forecast reaches."""
 
     @property
     def extra_percent(self) -> float | None:
@@ -119,39 +128,79 @@ def plan_allocation(
     recent_until = min(workspace.today(), first)
     recent = recent_performance(workspace, names, *history_window(recent_until, options.history_days), queue)
     work = work_seconds(workspace, start, end, names)
-    notes: list[str] = []
+    notes = _coverage_notes(forecast)
     aht = forecast.aht_seconds or _mean_aht(recent, notes)
+    volume = forecast.month_total
     terms = [
-        _terms(
-            contract.vendor, version, forecast.total, recent[contract.vendor], work.get(contract.vendor), aht, options
-        )
+        _terms(contract.vendor, version, volume, recent[contract.vendor], work.get(contract.vendor), aht, options)
         for contract, version in contracts
     ]
     notes += [f"{t.name}: no schedules for the month, capacity not limited" for t in terms if t.capacity is None]
-    try:
-        shares = allocate(forecast.total, terms)
-    except AllocationInfeasible as error:
-        raise AllocationError(str(error)) from None
+    shares = _allocate(volume, terms, forecast, queue, f"{first:%Y-%m}")
     penalty = pooling_penalty(
         forecast.volumes, aht, forecast.interval_minutes * 60, {s.name: s.share for s in shares}, options.goal
     )
+    month = _MonthHours(penalty, 1 / forecast.covered_share)
     rows = tuple(
-        _row(contract.vendor, version, t, s, recent[t.name], penalty, aht, options)
+        _row(contract.vendor, version, t, s, recent[t.name], month, aht, options)
         for (contract, version), t, s in zip(contracts, terms, shares, strict=True)
     )
     return AllocationResult(
         period=f"{first:%Y-%m}",
         queue=queue,
         forecast_source=forecast.source,
-        volume=forecast.total,
+        volume=volume,
         aht_seconds=aht,
         interval_minutes=forecast.interval_minutes,
         partners=rows,
-        pooled_agent_hours=penalty.pooled_agent_hours,
-        split_agent_hours=penalty.split_agent_hours,
-        splitting_cost=_splitting_cost(rows, penalty, notes),
+        pooled_agent_hours=month.pooled,
+        split_agent_hours=month.scale * penalty.split_agent_hours,
+        splitting_cost=_splitting_cost(rows, month.pooled, notes),
         notes=tuple(notes),
+        forecast_volume=forecast.total if forecast.covered_share < 1 else None,
+        covered_share=forecast.covered_share,
     )
+
+
+@dataclass(frozen=True)
+class _MonthHours:
+    """The pooling penalty's agent-hours, scaled from the forecast's reach to the whole month."""
+
+    penalty: PoolingPenalty
+    scale: float
+
+    @property
+    def pooled(self) -> float:
+        return self.scale * self.penalty.pooled_agent_hours
+
+    def of(self, partner: str) -> float:
+        return self.scale * self.penalty.agent_hours(self.penalty.partner_agents[partner])
+
+
+def _allocate(
+    volume: float, terms: list[PartnerTerms], forecast: ForecastVolume, queue: str | None, month: str
+) -> list[PartnerShare]:
+    try:
+        return allocate(volume, terms)
+    except NothingToAllocate:
+        where = f" on queue {queue!r}" if queue else ""
+        raise AllocationError(
+            f"nothing to allocate: the {forecast.source}{where} for {month} forecasts 0 contacts"
+        ) from None
+    except AllocationRefused as error:
+        raise AllocationError(str(error)) from None
+
+
+def _coverage_notes(forecast: ForecastVolume) -> list[str]:
+    """Say so when the forecast reaches only part of the month and was scaled to it."""
+    if forecast.covered_share >= 1:
+        return []
+    low, high = forecast.reach
+    return [
+        f"the {forecast.source} reaches {forecast.covered_share:.0%} of the month ({low:%Y-%m-%d %H:%M} to "
+        f"{high:%Y-%m-%d %H:%M} UTC): its {forecast.total:,.0f} contacts are scaled to {forecast.month_total:,.0f} "
+        "for the month, and its agent-hours likewise"
+    ]
 
 
 def parse_month(text: str, today: date) -> date:
@@ -224,7 +273,7 @@ def _row(  # noqa: PLR0917 - the parts of one partner's line
     terms: PartnerTerms,
     share: PartnerShare,
     recent: RecentPerformance,
-    penalty: PoolingPenalty,
+    month: _MonthHours,
     aht: float,
     options: AllocationOptions,
 ) -> PartnerAllocation:
@@ -241,12 +290,12 @@ def _row(  # noqa: PLR0917 - the parts of one partner's line
         share=share.share,
         volume=share.volume,
         reason=share.reason,
-        agent_hours=penalty.agent_hours(penalty.partner_agents[vendor]),
+        agent_hours=month.of(vendor),
         hour_cost=rate,
     )
 
 
-def _splitting_cost(rows: tuple[PartnerAllocation, ...], penalty: PoolingPenalty, notes: list[str]) -> Decimal | None:
+def _splitting_cost(rows: tuple[PartnerAllocation, ...], pooled_hours: float, notes: list[str]) -> Decimal | None:
     """Σ partner rate × (its split agent-hours − its share of the pooled agent-hours); with one rate
     for everyone this is rate × (split − pooled)."""
     missing = [row.vendor for row in rows if row.hour_cost is None]
@@ -255,6 +304,6 @@ def _splitting_cost(rows: tuple[PartnerAllocation, ...], penalty: PoolingPenalty
         return None
     total = Decimal(0)
     for row in rows:
-        extra = row.agent_hours - penalty.pooled_agent_hours * row.share / 100
+        extra = row.agent_hours - pooled_hours * row.share / 100
         total += Decimal(repr(extra)) * (row.hour_cost or Decimal(0))
     return total.quantize(Decimal("0.01"), ROUND_HALF_UP)

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import ibis
+import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 
+from steward.engine.business_time import epoch_seconds
 from steward.services.metrics import metric_number
+from steward.services.wfm_intervals import IntervalRange, cut, epoch_of, instants_range
 from steward.workspace import Workspace
 
 STEWARD = "steward"
@@ -19,56 +22,122 @@ WORK = "work"
 
 
 class AllocationInputError(ValueError):
-    """The workspace lacks what the allocation needs (no forecast for the period, mixed intervals)."""
+    """The workspace lacks what the allocation needs (no forecast for the period, or too little of it)."""
+
+
+MIN_REACH_DAYS = 7
+"""The least of the month a forecast must reach to be scaled to it: a week carries the weekly pattern
+the month repeats; a few days would stand for the whole month with their own weekdays only."""
 
 
 @dataclass(frozen=True)
 class ForecastVolume:
-    """Forecast volume per interval of the period, summed over queues, and where it came from."""
+    """Forecast volume per interval of the month, summed over partners and queues, where it came from
+    and how much of the month it reaches."""
 
     source: str
     interval_minutes: int
     volumes: npt.NDArray[np.float64]
+    """Per interval of the month (the finest length forecast); 0 where no forecast reaches."""
     aht_seconds: float | None
-    """Volume-weighted forecast AHT; None when the forecast carries none."""
+    """Volume-weighted forecast AHT over the rows that carry one; None when none does."""
+    reach: tuple[datetime, datetime]
+    """The forecast's first and last instant inside the month (naive UTC)."""
+    covered_share: float
+    """Share of the month between those instants: 1 when the forecast covers the month."""
 
     @property
     def total(self) -> float:
+        """What the forecast itself says, for the part of the month it reaches."""
         return float(self.volumes.sum())
+
+    @property
+    def month_total(self) -> float:
+        """The month's volume: the forecast scaled by the share of the month it reaches."""
+        return self.total / self.covered_share
 
 
 def forecast_volume(
     workspace: Workspace, start: datetime, end: datetime, partners: Sequence[str], queue: str | None
 ) -> ForecastVolume:
-    """Steward's own forecast when there is one for the period, else the sum of the partners' forecasts."""
-    t = workspace.warehouse.table("forecasts")
-    rows = t.filter(t.interval_start >= ibis.timestamp(start), t.interval_start < ibis.timestamp(end))
-    if queue is not None:
-        rows = rows.filter(rows.queue == queue)
+    """The partners' volume in [start, end): Steward's own forecast of them when there is one for the
+    period, else the sum of the partners' own forecasts; refused when it reaches less than a week."""
+    rows = _forecast_rows(workspace, start, end, partners, queue)
     own = rows.filter(rows.made_by == STEWARD)
     if own.count().to_pyarrow().as_py() > 0:
         chosen, source = own, "steward forecast"
     else:
         # A partner's own forecast covers its part of the volume, so theirs add up to the client's.
-        chosen = rows.filter(rows.made_by.isin(list(partners)), rows.made_by == rows.vendor)
-        source = "sum of the partners' own forecasts"
-    grouped = chosen.group_by(["interval_start", "interval_minutes"]).aggregate(
-        volume=chosen.volume.sum(),
-        handled_seconds=(chosen.volume * chosen.aht_seconds).sum(),
-        with_aht=chosen.aht_seconds.notnull().cast("int64").sum(),
-    )
-    found = grouped.order_by("interval_start").to_pyarrow().to_pylist()
+        chosen, source = rows.filter(rows.made_by == rows.vendor), "sum of the partners' own forecasts"
+    # Several lengths from one forecaster for one queue: only the finest counts, as in `wfm staff`, so no
+    # contact is counted twice. Other queues may use other lengths: they are spread onto the finest grid.
+    chosen = chosen.mutate(_finest=chosen.interval_minutes.min().over(group_by=[chosen.vendor, chosen.queue]))
+    chosen = chosen.filter(chosen.interval_minutes == chosen._finest)
+    extent = chosen.aggregate(minutes=chosen.interval_minutes.min(), low=chosen._start.min(), high=chosen._end.max())
+    found = extent.to_pyarrow().to_pylist()[0]
     where = f" on queue {queue!r}" if queue else ""
-    if not found:
+    if found["minutes"] is None:
         raise AllocationInputError(f"no forecast{where} between {start:%Y-%m-%d} and {end:%Y-%m-%d} (UTC)")
-    minutes = {int(row["interval_minutes"]) for row in found}
-    if len(minutes) > 1:
-        raise AllocationInputError(f"the {source}{where} mixes interval lengths {sorted(minutes)}; use one")
-    volumes = np.array([float(row["volume"]) for row in found], dtype=np.float64)
-    handled = sum(float(row["handled_seconds"] or 0) for row in found)
-    has_aht = all(row["with_aht"] for row in found)
-    aht = handled / volumes.sum() if has_aht and volumes.sum() > 0 else None
-    return ForecastVolume(source, minutes.pop(), volumes, aht)
+    span = instants_range(start, end, int(found["minutes"]), workspace.settings.reporting_timezone)
+    reach = (max(epoch_of(start), int(found["low"])), min(epoch_of(end), int(found["high"])))
+    # An hour's slack: a week forecast on a UTC grid may start an hour after a local month begins.
+    if reach[1] - reach[0] < MIN_REACH_DAYS * 86_400 - 3_600:
+        days = (reach[1] - reach[0]) / 86_400
+        raise AllocationInputError(
+            f"the {source}{where} reaches only {days:.1f} days of the month ({_day(reach[0])} to {_day(reach[1])} "
+            f"UTC); at least {MIN_REACH_DAYS} are needed to scale it to the month: forecast further ahead "
+            "(steward wfm forecast --horizon-days)"
+        )
+    volumes, workload, timed = _on_grid(chosen, span)
+    aht = float(workload / timed) if timed > 0 else None
+    covered = (reach[1] - reach[0]) / (epoch_of(end) - epoch_of(start))
+    return ForecastVolume(source, span.minutes, volumes, aht, (_naive(reach[0]), _naive(reach[1])), covered)
+
+
+def _forecast_rows(
+    workspace: Workspace, start: datetime, end: datetime, partners: Sequence[str], queue: str | None
+) -> ir.Table:
+    """The partners' forecast rows overlapping [start, end), with `_start` and `_end` in epoch seconds."""
+    t = workspace.warehouse.table("forecasts")
+    rows = t.filter(t.vendor.isin(list(partners)))
+    if queue is not None:
+        rows = rows.filter(rows.queue == queue)
+    begins = epoch_seconds(rows.interval_start)
+    rows = rows.mutate(_start=begins, _end=begins + rows.interval_minutes * 60)
+    return rows.filter(rows._start < epoch_of(end), rows._end > epoch_of(start))
+
+
+def _on_grid(chosen: ir.Table, span: IntervalRange) -> tuple[npt.NDArray[np.float64], float, float]:
+    """Volume per interval of `span` (longer forecast intervals in proportion to overlap), the
+    forecast workload (volume × AHT) and the volume that has an AHT."""
+    pieces = cut(chosen, chosen._start, chosen._end, span.size)
+    pieces = pieces.filter(pieces.bucket >= span.first, pieces.bucket < span.until)
+    volume = pieces.volume.cast("float64") * pieces.overlap / (pieces.interval_minutes * 60).cast("float64")
+    aht = pieces.aht_seconds.cast("float64")
+    pieces = pieces.mutate(_volume=volume, _aht=aht, _timed=aht.notnull() & (aht > 0))
+    found = (
+        pieces.group_by("bucket")
+        .aggregate(
+            volume=pieces._volume.sum(),
+            workload=(pieces._volume * pieces._aht).sum(where=pieces._timed),
+            timed=pieces._volume.sum(where=pieces._timed),
+        )
+        .to_pyarrow()
+        .to_pylist()
+    )
+    volumes = np.zeros(len(span.epochs), dtype=np.float64)
+    for row in found:
+        volumes[(int(row["bucket"]) - span.first) // span.size] += float(row["volume"] or 0)
+    workload = sum(float(row["workload"] or 0) for row in found)
+    return volumes, workload, sum(float(row["timed"] or 0) for row in found)
+
+
+def _naive(seconds: int) -> datetime:
+    return datetime(1970, 1, 1) + timedelta(seconds=seconds)
+
+
+def _day(seconds: int) -> str:
+    return f"{_naive(seconds):%Y-%m-%d %H:%M}"
 
 
 def work_seconds(workspace: Workspace, start: datetime, end: datetime, partners: Sequence[str]) -> dict[str, float]:

@@ -1,7 +1,9 @@
 """Candidate demand models, their rolling-origin backtest, and the forecast of the model chosen per series.
 
 Works on one series' arrays (no workspace), so the service and benchmarks/wfm_forecast.py run the
-same code. Candidates (docs/wfm.md, "Forecasts"):
+same code. The arrays are slots of a local wall clock (services/wfm_history.py): every day has
+`per_day` slots, so a lag of `per_day` or `per_week` is the same local time of day across a
+daylight-saving change. Candidates (docs/wfm.md, "Forecasts"):
 
 - `seasonal-naive`: each interval as it was one week earlier (statsforecast SeasonalNaive), the
   baseline every forecast must beat;
@@ -16,8 +18,10 @@ same code. Candidates (docs/wfm.md, "Forecasts"):
 Backtest: `origins` origins one week apart, the last one week before the forecast start; at each,
 every candidate is fitted on the `history_weeks` weeks before it and forecasts one week, which is
 compared with what arrived. The candidate with the lowest mean WAPE is chosen (ties go to the
-simpler, earlier one). Forecasts are clipped at 0 and holiday effects applied the same way at every
-origin as in the final forecast, with the holiday factor estimated from holidays before that origin.
+simpler, earlier one). The Poisson floor reported beside it is taken at the backtest weeks' actual
+volumes (domain/forecast_accuracy.floor_of_actuals, as `wfm accuracy` does). Forecasts are clipped
+at 0 and holiday effects applied the same way at every origin as in the final forecast, with the
+holiday factor estimated from holidays before that origin.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from steward.domain.demand_adjustments import (
     holiday_factor,
     without_holidays,
 )
-from steward.domain.forecast_accuracy import bias, poisson_floor, wape
+from steward.domain.forecast_accuracy import bias, floor_of_actuals, wape
 
 Floats = NDArray[np.float64]
 INTERVALS = (15, 30, 60)
@@ -78,10 +82,10 @@ class ForecastOptions:
 
 @dataclass(frozen=True)
 class SeriesHistory:
-    """One series on a dense grid of consecutive intervals ending right before the forecast start."""
+    """One series on a dense grid of consecutive local slots ending right before the forecast start."""
 
     volume: Floats
-    """Arrivals per interval (0 where none arrived)."""
+    """Arrivals per slot (0 where none arrived)."""
     handle_seconds: Floats
     """Sum of handle_seconds of the interval's arrivals that have one."""
     handled: Floats
@@ -116,7 +120,7 @@ class SeriesForecast:
     scores: tuple[ModelScore, ...]
     chosen: str
     floor: float
-    """Poisson floor of the backtest weeks (fraction), taking the chosen model's forecasts as the means."""
+    """Poisson floor of the backtest weeks (fraction, mean over the origins), at their actual volumes."""
     holiday: HolidayFactor
     volume: Floats
     aht_seconds: Floats | None
@@ -178,7 +182,7 @@ def forecast_series(
     backtests, failed = _run_backtests(history, options, usable)
     scores = tuple(_score(name, runs) for name, runs in backtests.items())
     chosen = min(scores, key=lambda s: s.wape if math.isfinite(s.wape) else math.inf).model
-    floor = _mean([poisson_floor(f) for f, _ in backtests[chosen]])
+    floor = _mean([floor_of_actuals(actual) for _, actual in backtests[chosen]])
     model = next(c for c in usable if c.name == chosen)
     training = without_holidays(volume, history.holiday, options.per_week)[-options.history_weeks * options.per_week :]
     factor = holiday_factor(volume, history.holiday, options.per_week, before=len(volume))

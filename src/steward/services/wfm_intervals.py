@@ -28,8 +28,17 @@ from steward.workspace import Workspace
 
 INTERVALS = (15, 30, 60)
 STEWARD = "steward"
+VENDOR = "vendor"
+FORECASTERS = (STEWARD, VENDOR)
+"""Whose forecast: Steward's (made_by steward), or each vendor's own (made_by = the vendor's name)."""
 EPOCH = datetime(1970, 1, 1)
+QUARTER = 15 * 60
+"""The finest forecast length, in seconds: every allowed length is a whole number of quarter hours."""
+HOUR = 3600
 Floats = npt.NDArray[np.float64]
+Flags = npt.NDArray[np.bool_]
+Grid = dict[tuple[str, ...], dict[str, Floats]]
+"""Per key tuple (e.g. vendor and queue), each column as an array over a range's intervals."""
 
 
 class IntervalRequestError(ValueError):
@@ -178,22 +187,25 @@ def forecast(
 ) -> pa.Table:
     """Per `keys` and interval: forecast contacts (`volume`), and the forecast workload
     (`workload`, volume × aht_seconds) over the part of the volume that has an AHT (`timed`), and
-    the forecast rows that reach the interval (`rows`: 0 means no forecast, not a forecast of 0).
+    the forecast pieces that reach the interval (`rows`: 0 means no forecast, not a forecast of 0).
 
     `made_by` is "steward" or "vendor" (each vendor's own forecast). A forecast of another length is
-    spread in proportion to overlap; when a forecaster sent several lengths for one queue, only the
-    finest counts, so volumes are never added twice."""
+    spread in proportion to overlap. Where a forecaster sent several lengths for the same quarter hour
+    of a queue, only the finest counts for that quarter hour, so volumes are never added twice, while a
+    coarser forecast still counts wherever no finer one reaches (a one-day 30-minute run over a week of
+    hourly rows)."""
     table = _scope(workspace.warehouse.table("forecasts"), vendors, queues)
     table = table.filter(table.made_by == (STEWARD if made_by == STEWARD else table.vendor))
-    finest = table.interval_minutes.min().over(group_by=[table.vendor, table.queue, table.made_by])
-    table = table.mutate(_finest=finest)
-    table = table.filter(table.interval_minutes == table._finest)
-    table = table.mutate(_start=epoch_seconds(table.interval_start))
-    table = table.filter(table._start < span.until, table._start + table.interval_minutes * 60 > span.first)
-    pieces = cut(table, table._start, table._start + table.interval_minutes * 60, span.size)
-    share = pieces.overlap / (pieces.interval_minutes * 60).cast("float64")
-    volume = pieces.volume.cast("float64") * share
-    pieces = _in_range(pieces.mutate(_volume=volume, _aht=pieces.aht_seconds.cast("float64")), span)
+    table = table.mutate(_start=epoch_seconds(table.interval_start), _length=table.interval_minutes * 60)
+    table = table.filter(table._start < span.until, table._start + table._length > span.first)
+    pieces = cut(table, table._start, table._start + table._length, QUARTER)
+    pieces = pieces.mutate(_finest=pieces.interval_minutes.min().over(group_by=[pieces.vendor, pieces.queue,
+                                                                                pieces.bucket]))  # fmt: skip
+    pieces = pieces.filter(pieces.interval_minutes == pieces._finest)
+    volume = pieces.volume.cast("float64") * pieces.overlap / pieces._length.cast("float64")
+    pieces = pieces.mutate(bucket=pieces.bucket // span.size * span.size, _volume=volume,
+                           _aht=pieces.aht_seconds.cast("float64"))  # fmt: skip
+    pieces = _in_range(pieces, span)
     timed = pieces._aht.notnull() & (pieces._aht > 0)
     return (
         pieces.group_by([*keys, "bucket"])
@@ -205,6 +217,32 @@ def forecast(
         )
         .to_pyarrow()
     )
+
+
+def own_forecast_rows(workspace: Workspace, low: datetime, high: datetime, vendors: Sequence[str]) -> pa.Table:
+    """The partners' own forecast rows (made_by = the vendor) starting in [low, high) (naive UTC), each with
+    its start (`start`, epoch seconds) and `actual`: the contacts of its vendor and queue created within
+    the row's own interval, as the forecast-accuracy metrics count them (engine/forecasts.py)."""
+    rows = _scope(workspace.warehouse.table("forecasts"), vendors)
+    rows = rows.filter(rows.made_by == rows.vendor, rows.interval_start >= ibis.timestamp(low),
+                       rows.interval_start < ibis.timestamp(high))  # fmt: skip
+    start = epoch_seconds(rows.interval_start)
+    rows = rows.select("source", "vendor", "queue", "interval_minutes", start=start,
+                       end=start + rows.interval_minutes * 60, hour=start // HOUR)  # fmt: skip
+    # Intervals are at most an hour long, so each lies within two consecutive UTC hours: an equi-join
+    # on the hour, then the exact bounds, as the metric engine joins them.
+    rows = rows.union(rows.mutate(hour=rows.hour + 1), distinct=False)
+    seen = _scope(workspace.warehouse.table("interactions"), vendors)
+    until = high + timedelta(seconds=HOUR)  # a row starting just before `high` ends up to an hour later
+    seen = seen.filter(seen.created_at >= ibis.timestamp(low), seen.created_at < ibis.timestamp(until))
+    at = epoch_seconds(seen.created_at)
+    seen = seen.group_by(a_vendor=seen.vendor, a_queue=seen.queue, a_at=at).aggregate(a_count=seen.count())
+    seen = seen.mutate(a_hour=seen.a_at // HOUR)
+    joined = rows.left_join(seen, [rows.vendor == seen.a_vendor, rows.queue == seen.a_queue, rows.hour == seen.a_hour,
+                                   seen.a_at >= rows.start, seen.a_at < rows.end])  # fmt: skip
+    keys = ["source", "vendor", "queue", "interval_minutes", "start"]
+    found = joined.group_by(keys).aggregate(actual=joined.a_count.sum().fill_null(0))
+    return found.order_by(keys).to_pyarrow()  # in order, so sums over the rows are the same on every run
 
 
 def agents_present(
@@ -229,26 +267,13 @@ def agents_present(
     return pieces.group_by(["vendor", "bucket"]).aggregate(agents=pieces.overlap.sum() / span.size).to_pyarrow()
 
 
-def forecast_reach(workspace: Workspace, vendors: Sequence[str]) -> dict[tuple[str, str], tuple[int, int]]:
-    """(vendor, "steward" | "vendor") -> the first and last instant (epoch seconds) the forecast covers."""
-    table = _scope(workspace.warehouse.table("forecasts"), vendors)
-    table = table.filter((table.made_by == STEWARD) | (table.made_by == table.vendor))
-    start = epoch_seconds(table.interval_start)
-    kind = ibis.cases((table.made_by == STEWARD, STEWARD), else_="vendor")
-    rows = table.mutate(kind=kind, _s=start, _e=start + table.interval_minutes * 60)
-    found = rows.group_by(["vendor", "kind"]).aggregate(low=rows._s.min(), high=rows._e.max()).to_pyarrow()
-    return {(r["vendor"], r["kind"]): (int(r["low"]), int(r["high"])) for r in found.to_pylist()}
-
-
 # --- onto the grid -----------------------------------------------------------------------------
 
 
-def grid(
-    found: pa.Table, keys: Sequence[str], columns: Sequence[str], span: IntervalRange
-) -> dict[tuple[str, ...], dict[str, Floats]]:
+def grid(found: pa.Table, keys: Sequence[str], columns: Sequence[str], span: IntervalRange) -> Grid:
     """Per key tuple, each column as an array over the range's intervals (0 where no row)."""
     position = {int(s): i for i, s in enumerate(span.epochs)}
-    out: dict[tuple[str, ...], dict[str, Floats]] = {}
+    out: Grid = {}
     for row in found.to_pylist():
         key = tuple(str(row[k]) for k in keys)
         arrays = out.setdefault(key, {c: np.zeros(len(position)) for c in columns})
@@ -257,3 +282,36 @@ def grid(
             for column in columns:
                 arrays[column][index] += float(row[column] or 0.0)
     return out
+
+
+def forecast_reaches(forecasts: Grid, vendor: str, size: int) -> Flags:
+    """The intervals a vendor's forecast (a grid with `rows`, keyed by vendor first) reaches in any queue."""
+    reached = np.zeros(size, dtype=np.bool_)
+    for key, arrays in forecasts.items():
+        if key[0] == vendor:
+            reached |= arrays["rows"] > 0
+    return reached
+
+
+def observed(forecast_arrays: dict[str, Floats], actual: Grid, key: tuple[str, ...], size: int) -> Floats:
+    """Contacts that arrived in a forecast's cells (`contacts` of `actual` under the same key), 0 where no
+    forecast row reaches: no forecast is no claim to compare with."""
+    arrived = actual.get(key, {}).get("contacts", np.zeros(size))
+    return np.where(forecast_arrays["rows"] > 0, arrived, 0.0)
+
+
+def pooled_curve(forecasts: Grid, actual: Grid, vendor: str, span: IntervalRange) -> list[dict[str, object]]:
+    """One vendor's forecast and actual per interval, summed over its queues (keys vendor, queue), for the
+    intraday charts of `wfm accuracy` and `wfm spikes`; `interval` is the start as a naive wall-clock time
+    of the reporting time zone (docs/wfm.md#charts)."""
+    size = len(span.epochs)
+    fc, ac = np.zeros(size), np.zeros(size)
+    for key, arrays in forecasts.items():
+        if key[0] == vendor:
+            fc += arrays["volume"]
+            ac += observed(arrays, actual, key, size)
+    starts = span.local_starts()
+    return [
+        {"interval": starts[i].replace(tzinfo=None), "forecast": round(float(fc[i]), 2), "actual": float(ac[i])}
+        for i in range(size)
+    ]

@@ -9,7 +9,14 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.forecast_verdict import ForecastVerdict
-from steward.interfaces.cli.wfm_staff import ChartOption, IntervalOption, chart_path, check_chart, fail
+from steward.interfaces.cli.wfm_options import (
+    ChartOption,
+    IntervalOption,
+    chart_path,
+    chart_title,
+    check_chart,
+    fail,
+)
 from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
 from steward.services.wfm_accuracy import Accuracy, AccuracyReport, AccuracyRequestError, partner_accuracy
 
@@ -42,8 +49,9 @@ def accuracy_command(
         from steward.rendering.charts import intraday_chart, save_chart  # altair slows every command's start-up
 
         for partner in report.partners:
-            spec = intraday_chart(partner.intervals, x="interval", series=["forecast", "actual"],
-                                  title=f"{partner.vendor}: own forecast vs actual", y_title="Contacts")  # fmt: skip
+            title = chart_title(f"{partner.vendor}: own forecast vs actual", report.timezone, partner.intervals)
+            spec = intraday_chart(partner.intervals, x="interval", series=["forecast", "actual"], title=title,
+                                  y_title="Contacts")  # fmt: skip
             console.print(f"chart: {save_chart(spec, chart_path(chart, partner.vendor, len(report.partners)))}")
 
 
@@ -78,7 +86,7 @@ def show_accuracy(target: Console, report: AccuracyReport, daily: bool = False) 
             target.print(days)
     target.print(
         f"[dim]WAPE and bias over each forecast row (queue × interval), in percent; bias > 0 = over-forecast. "
-        f"Floor: the WAPE a perfect forecast would have at these volumes ({report.interval_minutes}-minute cells); "
+        f"Floor: the WAPE a perfect forecast would have at these volumes, over the same rows; "
         f"good = WAPE ≤ floor + {report.tolerance:g} points, fair ≤ floor + {2 * report.tolerance:g}.[/]"
     )
 

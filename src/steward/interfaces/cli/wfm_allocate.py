@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.erlang import ServiceGoal
+from steward.interfaces.cli.wfm_options import AnswerOption, ServiceLevelOption
 from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
 from steward.services.wfm_allocation import AllocationError, AllocationOptions, AllocationResult, plan_allocation
 
@@ -25,20 +26,25 @@ def allocate_command(
         str | None,
         typer.Option("--hour-cost", help="Cost of a productive hour where a contract has no per_productive_hour fee."),
     ] = None,
-    occupancy: Annotated[float, typer.Option("--occupancy", help="Target occupancy for capacity (0-1).")] = 0.85,
-    service_level: Annotated[float, typer.Option("--service-level", help="Share answered in time (0-1).")] = 0.8,
-    answer_seconds: Annotated[float, typer.Option("--answer-seconds", help="Answer-time target in seconds.")] = 20.0,
+    service_level: ServiceLevelOption = 80.0,
+    answer_seconds: AnswerOption = 20.0,
+    max_occupancy: Annotated[
+        float,
+        typer.Option(
+            "--max-occupancy", min=1, max=100, help="Highest occupancy agents sustain, percent: sets capacity."
+        ),
+    ] = 85.0,
     chart: Annotated[Path | None, typer.Option("--chart", help="Draw the allocated shares (.svg or .png).")] = None,
     workspace: WorkspaceOption = None,
 ) -> None:
     """Split the month's forecast volume across BPO partners within their contracts' min and max shares and capacity, cheapest per contact (adjusted by performance) first, and show the agent-hours and money splitting costs against one pooled team (docs/wfm.md#allocation-across-partners)."""  # noqa: E501 - Typer rewraps the help
     if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
         _fail(f"--chart must name an .svg or .png file, not {chart.name!r}")
-    if not 0 < occupancy <= 1 or not 0 < service_level < 1:
-        _fail("--occupancy must be in (0, 1] and --service-level in (0, 1)")
+    if not 1 < service_level < 100:
+        _fail(f"--service-level {service_level:g}: a percent above 1 and below 100 (80 means 80%)")
     options = AllocationOptions(
-        goal=ServiceGoal(service_level=service_level, answer_seconds=answer_seconds),
-        target_occupancy=occupancy,
+        goal=ServiceGoal(service_level=service_level / 100, answer_seconds=answer_seconds),
+        target_occupancy=max_occupancy / 100,
         hour_cost=_money(hour_cost),
     )
     ws = open_workspace(workspace)
@@ -61,8 +67,13 @@ def allocate_command(
 def show_allocation(console: Console, result: AllocationResult) -> None:
     """Per partner its bounds, inputs and allocation; then pooled vs split agent-hours and their cost."""
     where = f", queue {result.queue}" if result.queue else ""
+    scaled = (
+        f" (scaled from {result.forecast_volume:,.0f} over {result.covered_share:.0%} of the month)"
+        if result.forecast_volume is not None
+        else ""
+    )
     console.print(
-        f"Allocation for {result.period}{where}: {result.volume:,.0f} contacts ({result.forecast_source}), "
+        f"Allocation for {result.period}{where}: {result.volume:,.0f} contacts{scaled} ({result.forecast_source}), "
         f"AHT {result.aht_seconds:,.0f} s, {result.interval_minutes}-minute intervals"
     )
     table = Table(title_justify="left")

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from steward.interfaces.cli.progress import bar
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.wfm_options import chart_title, check_chart, fail
+from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
 from steward.services.wfm_forecast import ForecastRequest, ForecastRun, SeriesResult, run_forecast
 from steward.services.wfm_forecast_models import ForecastError, ForecastOptions
 
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
     from steward.rendering.charts import ChartSpec
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def forecast_command(
@@ -48,13 +49,12 @@ def forecast_command(
 
     Each model (seasonal naive, 4-week average, MSTL) is backtested on the last weeks; the one with the lowest WAPE is chosen per series. The report shows each model's WAPE and bias next to the Poisson floor, the error even a perfect forecast of the mean would have (docs/wfm.md#forecasts).
     """  # noqa: E501 - Typer rewraps the help
-    if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
-        _fail(f"--chart must name an .svg or .png file, not {chart.name!r}")
+    check_chart(chart)
     try:
         options = ForecastOptions(interval, horizon_days, history_weeks, origins)
         first_day = date.fromisoformat(start) if start else None
     except (ForecastError, ValueError) as error:
-        _fail(str(error))
+        fail(str(error))
     request = ForecastRequest(options, first_day, tuple(vendor or ()), tuple(queue or ()), queue_totals)
     ws = open_workspace(workspace)
     try:
@@ -66,7 +66,7 @@ def forecast_command(
 
             run = run_forecast(ws, request, on_progress)
     except ForecastError as error:
-        _fail(str(error))
+        fail(str(error))
     finally:
         ws.close()
     show_forecast(console, run)
@@ -82,9 +82,9 @@ def show_forecast(console: Console, run: ForecastRun) -> None:
     """A table per series (model, WAPE, bias, Poisson floor, chosen), then what was stored."""
     options = run.options
     console.print(
-        f"Forecast from {run.start:%Y-%m-%d %H:%M} UTC, {options.horizon_days} days of "
-        f"{options.interval_minutes}-minute intervals; backtest: {options.origins} weeks, "
-        f"training on {options.history_weeks} weeks"
+        f"Forecast from {run.first_day} ({run.start:%Y-%m-%d %H:%M} UTC), {options.horizon_days} days of "
+        f"{options.interval_minutes}-minute intervals on the {run.timezone} clock; backtest: {options.origins} "
+        f"weeks, training on {options.history_weeks} weeks"
     )
     for series in run.series:
         if series.forecast is None:
@@ -130,24 +130,23 @@ def _percent(value: float) -> str:
 
 
 def _chart(run: ForecastRun, series: SeriesResult) -> ChartSpec:
-    """The first week of the forecast next to the same intervals one week earlier."""
+    """The first week of the forecast next to the same local slots one week earlier, on the reporting
+    time zone's wall clock like the other wfm charts."""
     from steward.rendering.charts import intraday_chart
 
+    zone = ZoneInfo(run.timezone)
     assert series.forecast is not None  # noqa: S101 - the caller picks a forecast series
     week = run.options.per_week
     before = week - len(series.last_week)  # intervals of the week before that precede the series' history
     rows = [
         {
-            "interval_start": moment,
+            "interval_start": moment.replace(tzinfo=UTC).astimezone(zone).replace(tzinfo=None),
             "forecast": float(series.forecast.volume[i]),
             "last week": float(series.last_week[i - before]) if i >= before else None,
         }
-        for i, moment in enumerate(run.interval_starts()[:week])
+        for i, moment in run.slot_instants()
+        if i < week
     ]
     title = f"{series.label}: forecast vs the week before (contacts per {run.options.interval_minutes} min)"
+    title = chart_title(title, run.timezone, rows, x="interval_start")
     return intraday_chart(rows, x="interval_start", series=["forecast", "last week"], title=title, y_title="Contacts")
-
-
-def _fail(message: str) -> NoReturn:
-    errors.print(f"[red]error:[/] {message}")
-    raise typer.Exit(EXIT_BAD_REQUEST)

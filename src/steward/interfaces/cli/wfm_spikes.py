@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.demand_spikes import SpikeRule
-from steward.interfaces.cli.wfm_staff import (
+from steward.interfaces.cli.wfm_options import (
     AnswerOption,
     ChartOption,
     FromOption,
@@ -24,13 +24,21 @@ from steward.interfaces.cli.wfm_staff import (
     ToOption,
     VendorsOption,
     chart_path,
+    chart_title,
     check_chart,
     fail,
     parse_day,
     staffing_goal,
 )
 from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
-from steward.services.wfm_spikes import RiskyInterval, SpikeReport, SpikeRequest, SpikeRequestError, spikes
+from steward.services.wfm_spikes import (
+    RiskyInterval,
+    SpikeReport,
+    SpikeRequest,
+    SpikeRequestError,
+    days_ahead,
+    spikes,
+)
 
 console = Console()
 
@@ -83,8 +91,9 @@ def spikes_command(
         from steward.rendering.charts import intraday_chart, save_chart  # altair slows every command's start-up
 
         for name, rows in report.curves.items():
-            spec = intraday_chart(rows, x="interval", series=["forecast", "actual"], highlight="spike",
-                                  title=f"{name}: contacts vs forecast, spikes in red", y_title="Contacts")  # fmt: skip
+            title = chart_title(f"{name}: contacts vs forecast, spikes in red", report.timezone, rows)
+            spec = intraday_chart(rows, x="interval", series=["forecast", "actual"], highlight="spike", title=title,
+                                  y_title="Contacts")  # fmt: skip
             console.print(f"chart: {save_chart(spec, chart_path(chart, name, len(report.curves)))}")
 
 
@@ -123,7 +132,14 @@ def _show_risky(target: Console, report: SpikeReport, top: int) -> None:
         short = sum(r.short for r in found) * hours
         summary.add_row(name, found[0].basis, f"[bold red]{len(found):,}[/]", f"{short:,.1f}",
                         f"{found[0].start:%a %Y-%m-%d %H:%M}")  # fmt: skip
-    target.print(summary if per_vendor else f"No risky intervals in the {report.request.ahead_days} days ahead.")
+    if per_vendor:
+        target.print(summary)
+    else:
+        qualified = " (see the notes below)" if report.risk_notes else ""
+        target.print(f"No risky intervals in {days_ahead(report.request.ahead_days)}{qualified}.")
+    for vendor, notes in sorted(report.risk_notes.items()):
+        for note in notes:
+            target.print(f"[yellow]{vendor}: {note}[/]")
     if not per_vendor:
         return
     worst = Table(title="Worst risky intervals")

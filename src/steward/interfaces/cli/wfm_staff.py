@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 import math
-from datetime import date
-from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from steward.domain.erlang import ServiceGoal
-from steward.domain.staffing import StaffingGoal
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.wfm_options import (
+    AnswerOption,
+    ChartOption,
+    FromOption,
+    IntervalOption,
+    OccupancyOption,
+    PatienceOption,
+    QueueOption,
+    ServiceLevelOption,
+    ToOption,
+    VendorsOption,
+    chart_path,
+    chart_title,
+    check_chart,
+    fail,
+    parse_day,
+    staffing_goal,
+)
+from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
 from steward.services.wfm_staffing import (
     StaffingReport,
     StaffingRequest,
@@ -22,26 +36,21 @@ from steward.services.wfm_staffing import (
     staffing,
 )
 
-console = Console()
-errors = Console(stderr=True)
+if TYPE_CHECKING:
+    from steward.rendering.charts import ChartSpec
 
-FromOption = Annotated[str, typer.Option("--from", help="First local day, e.g. 2026-10-01.")]
-ToOption = Annotated[str, typer.Option("--to", help="Last local day (inclusive), e.g. 2026-10-07.")]
-VendorsOption = Annotated[list[str] | None, typer.Option("--vendor", help="Only these vendors (repeat).")]
-QueueOption = Annotated[str | None, typer.Option("--queue", help="Only this queue's demand.")]
-IntervalOption = Annotated[int, typer.Option("--interval", help="Interval length in minutes: 15, 30 or 60.")]
-ServiceLevelOption = Annotated[
-    float, typer.Option("--service-level", min=0.1, max=100, help="Percent answered within --answer-seconds.")
+__all__ = [  # `wfm allocate` takes the same goal options from here
+    "AnswerOption",
+    "ServiceLevelOption",
+    "show_staffing",
+    "show_staffing_gap_summary",
+    "staff_chart",
+    "staff_command",
+    "summary_table",
+    "worst_intervals",
 ]
-AnswerOption = Annotated[float, typer.Option("--answer-seconds", min=0, help="Service-level threshold in seconds.")]
-OccupancyOption = Annotated[
-    float | None, typer.Option("--max-occupancy", min=1, max=100, help="Highest occupancy allowed, percent.")
-]
-PatienceOption = Annotated[
-    float | None,
-    typer.Option("--patience", min=1, help="Callers' mean patience in seconds: Erlang A instead of Erlang C."),
-]
-ChartOption = Annotated[Path | None, typer.Option("--chart", help="Intraday chart, .svg or .png (one per vendor).")]
+
+console = Console()
 
 
 def staff_command(
@@ -87,34 +96,41 @@ def staff_command(
         ws.close()
     show_staffing(console, report, worst)
     if chart is not None:
-        from steward.rendering.charts import intraday_chart, save_chart  # altair slows every command's start-up
+        from steward.rendering.charts import save_chart  # altair slows every command's start-up
 
         for found in report.vendors:
-            rows = [{**row, "short": bool(short)} for row, short in zip(found.rows(), found.below(), strict=True)]
-            spec = intraday_chart(rows, x="interval", series=["required", "scheduled", "staffed"], highlight="short",
-                                  title=f"{found.vendor}: agents per interval", y_title="Agents")  # fmt: skip
+            spec = staff_chart(found, report.timezone)
             console.print(f"chart: {save_chart(spec, chart_path(chart, found.vendor, len(report.vendors)))}")
 
 
-def staffing_goal(
-    service_level: float, answer_seconds: float, max_occupancy: float | None, patience: float | None, shrinkage: float
-) -> StaffingGoal:
-    """Command-line percentages -> the goal the domain computes with."""
-    occupancy = None if max_occupancy is None else max_occupancy / 100
-    goal = ServiceGoal(service_level=service_level / 100, answer_seconds=answer_seconds, max_occupancy=occupancy)
-    return StaffingGoal(goal, patience, shrinkage / 100)
+def staff_chart(found: VendorStaffing, timezone: str) -> ChartSpec:
+    """Required, scheduled and staffed agents per interval (wall-clock times of `timezone`), counted
+    intervals below requirement marked (tests/golden/wfm_staff_chart.json)."""
+    from steward.rendering.charts import intraday_chart
+
+    rows = [{**row, "short": bool(short)} for row, short in zip(found.rows(), found.below(), strict=True)]
+    title = chart_title(f"{found.vendor}: agents per interval", timezone, rows)
+    return intraday_chart(rows, x="interval", series=["required", "scheduled", "staffed"], highlight="short",
+                          title=title, y_title="Agents")  # fmt: skip
 
 
 def show_staffing(target: Console, report: StaffingReport, worst: int = 10) -> None:
     """One summary row per vendor, then each vendor's worst intervals."""
     request = report.request
     title = f"Staffing {request.start} to {request.end}, {request.interval_minutes}-minute intervals"
-    target.print(summary_table(report.vendors, title))
+    if report.vendors:
+        target.print(summary_table(report.vendors, title))
+    else:
+        target.print(f"{title}: no vendor has anything to show.")
     for found in report.vendors:
         if worst:
             worst_intervals(target, found, worst)
         for note in found.notes:
             target.print(f"[yellow]{found.vendor}: {note}[/]")
+    for vendor, why in report.nothing_to_show.items():
+        target.print(f"[yellow]nothing to show for {vendor}: {why}[/]")
+    if not report.vendors and not report.nothing_to_show:
+        target.print("[yellow]no forecasts, contacts, schedules or agent states in the range[/]")
     goal = request.plan
     target.print(
         f"[dim]{goal.model}, {goal.goal.service_level:.0%} in {goal.goal.answer_seconds:g} s; times in "
@@ -182,28 +198,6 @@ def worst_intervals(target: Console, found: VendorStaffing, count: int) -> None:
             _gap(staffed - required) if observed else "—",
         )
     target.print(table)
-
-
-def chart_path(path: Path, vendor: str, vendors: int) -> Path:
-    """The --chart path itself for one vendor; `name-vendor.svg` beside it for several."""
-    return path if vendors == 1 else path.with_name(f"{path.stem}-{vendor}{path.suffix}")
-
-
-def check_chart(chart: Path | None) -> None:
-    if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
-        fail(f"--chart must name an .svg or .png file, not {chart.name!r}")
-
-
-def parse_day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"{option} {text!r}: use a date like 2026-10-01")
-
-
-def fail(message: str) -> NoReturn:
-    errors.print(f"[red]error:[/] {message}")
-    raise typer.Exit(EXIT_BAD_REQUEST)
 
 
 def _gap(value: float) -> str:

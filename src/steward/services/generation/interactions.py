@@ -93,6 +93,12 @@ def interaction_chunk(
     is_repeat[followups] = True
     came_back = np.zeros(count, dtype=bool)
     came_back[source_rows] = True
+    # A follow-up due after the data ends would happen after the cut-off; clamping them piled hundreds
+    # onto the year's last second (a false spike). They take the same place at the start instead, as
+    # follow-ups of contacts from before the data began, which real data has and the draw lacks; the
+    # count asked for and every other draw stay as they were.
+    late = created >= calendar.end_epoch
+    created[late] -= calendar.end_epoch - int(calendar.day_start_utc[0])
     created = np.minimum(created, calendar.end_epoch - 1)
     contacts = Contacts(vendor, channel, queue, reason, customer, created, is_repeat, came_back)
     columns = _service_times(vendors, contacts, calendar, rng)

@@ -18,7 +18,14 @@ import pyarrow as pa
 from steward.services.generation.arrivals import Calendar, intraday_curve
 from steward.services.generation.interactions import SOURCE
 from steward.services.generation.profiles import QUEUES, VendorProfile
-from steward.services.generation.rosters import SATURDAY, SHIFT, SHIFT_MINUTES, SLOT_MINUTES, plan_roster
+from steward.services.generation.rosters import (
+    SATURDAY,
+    SHIFT_ACTIVITIES,
+    SHIFT_MINUTES,
+    SLOT_MINUTES,
+    plan_roster,
+    shift_blocks,
+)
 
 STATE_OF = {"work": "available", "break": "break", "lunch": "lunch", "training": "training"}
 ACTIVITIES = ("work", "break", "lunch", "training")
@@ -26,7 +33,8 @@ STATES = ("available", "on_contact", "break", "lunch", "training", "offline")
 
 
 def _shifts(vendor: VendorProfile, total: int, calendar: Calendar) -> tuple[np.ndarray, np.ndarray]:
-    """Agent and start (epoch seconds) of every shift of the vendor's roster inside the generated range."""
+    """Agent and start (epoch seconds) of every shift of the vendor's roster inside the generated range
+    (`plan_roster(...).pattern[agent]` says how the shift's blocks lie)."""
     roster = plan_roster(vendor, total)
     zone = ZoneInfo(vendor.timezone)
     closed = holidays.country_holidays(vendor.country, years=sorted({d.year for d in calendar.days}))
@@ -52,13 +60,11 @@ def schedules_table(vendors: tuple[VendorProfile, ...], total: int, calendar: Ca
     parts = []
     for vendor in vendors:
         agent, start = _shifts(vendor, total, calendar)
-        blocks = len(SHIFT)
-        offsets = np.array([minutes for _, minutes, _ in SHIFT]) * 60
-        lengths = np.array([length for _, _, length in SHIFT]) * 60
-        starts = (start[:, None] + offsets[None, :]).ravel()
-        activity = np.tile(np.arange(blocks), len(start))
-        codes = np.array([ACTIVITIES.index(SHIFT[block][0]) for block in range(blocks)])[activity]
-        span = (starts, starts + lengths[activity])
+        blocks = len(SHIFT_ACTIVITIES)
+        offsets, lengths = shift_blocks(plan_roster(vendor, total).pattern[agent])
+        starts = start[:, None] + offsets
+        codes = np.tile([ACTIVITIES.index(activity) for activity in SHIFT_ACTIVITIES], len(start))
+        span = (starts.ravel(), (starts + lengths).ravel())
         parts.append(_interval_table(vendor, np.repeat(agent, blocks), codes, span, "activity"))
     return pa.concat_tables(parts)
 
@@ -71,18 +77,17 @@ def agent_states_table(vendors: tuple[VendorProfile, ...], total: int, calendar:
         agent, start = _shifts(vendor, total, calendar)
         present = rng.random(len(start)) >= vendor.absence_rate
         agent, start = agent[present], start[present]
-        blocks = len(SHIFT)
-        offsets = np.array([minutes for _, minutes, _ in SHIFT]) * 60
-        lengths = np.array([length for _, _, length in SHIFT]) * 60
+        blocks = len(SHIFT_ACTIVITIES)
+        offsets, lengths = shift_blocks(plan_roster(vendor, total).pattern[agent])
         late = rng.exponential(vendor.lateness_s, (len(start), blocks)).round()
-        begin = start[:, None] + offsets[None, :] + late
+        begin = start[:, None] + offsets + late
         overrun = rng.exponential(vendor.lateness_s / 3, (len(start), blocks)).round()
-        end = start[:, None] + offsets[None, :] + lengths[None, :] + overrun
+        end = start[:, None] + offsets + lengths + overrun
         for block in range(blocks):  # states follow one another: no overlaps, each at least a minute
             if block:
                 begin[:, block] = np.maximum(begin[:, block], end[:, block - 1])
             end[:, block] = np.maximum(end[:, block], begin[:, block] + 60)
-        state = np.array([STATES.index(STATE_OF[activity]) for activity, _, _ in SHIFT])
+        state = np.array([STATES.index(STATE_OF[activity]) for activity in SHIFT_ACTIVITIES])
         # Work time is split between waiting for contacts and handling them.
         busy = np.where(state == STATES.index("available"), rng.uniform(0.55, 0.85, (len(start), blocks)), 0.0)
         split = (begin + (end - begin) * (1 - busy)).round()
