@@ -18,7 +18,6 @@ import statistics
 import time
 from datetime import date
 from pathlib import Path
-from urllib.parse import quote, urlencode
 
 import pyarrow.parquet as pq
 import yaml
@@ -29,6 +28,7 @@ from steward.importers.base import ImportOptions
 from steward.services.demo import IMPORT_ORDER, vendors_yaml
 from steward.services.generation import DEFAULT_VENDORS, generate
 from steward.services.ingest import import_file
+from steward.storage.warehouse import local_spark_url
 from steward.workspace import Workspace
 
 DATA = Path(__file__).parent / ".data"
@@ -74,22 +74,12 @@ def spark_workspace(folder: Path, source: Workspace) -> Workspace:
     """A workspace on a local Spark warehouse holding the DuckDB workspace's tables."""
     root = folder / "spark"
     shutil.rmtree(root, ignore_errors=True)
-    for name in ("local", "java", "warehouse", "parquet"):
-        (root / name).mkdir(parents=True)
-    options = {
-        "master": "local[2]",
-        "spark.driver.memory": "2g",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.ui.enabled": "false",
-        "spark.local.dir": str(root / "local"),
-        "spark.sql.warehouse.dir": str(root / "warehouse"),
-        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={root / 'java'}",
-    }
+    (root / "parquet").mkdir(parents=True)
+    url = local_spark_url(root)
     Workspace.init(root / "ws").close()
     shutil.rmtree(root / "ws" / "definitions")
     shutil.copytree(source.root / "definitions", root / "ws" / "definitions")
     settings = (root / "ws" / "steward.toml").read_text(encoding="utf-8")
-    url = "pyspark://?" + urlencode(options, quote_via=quote, safe="/[]")
     settings = settings.replace('url = "duckdb:///warehouse.duckdb"', f'url = "{url}"')
     (root / "ws" / "steward.toml").write_text(settings, encoding="utf-8")
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

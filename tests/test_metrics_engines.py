@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import numpy as np
 import pyarrow as pa
@@ -47,7 +46,7 @@ from steward.importers.base import ImportOptions
 from steward.services.demo import IMPORT_ORDER
 from steward.services.generation import DEFAULT_VENDORS, generate
 from steward.services.ingest import import_file
-from steward.storage.warehouse import LINEAGE_COLUMN, WarehouseError, spark_backend
+from steward.storage.warehouse import LINEAGE_COLUMN, WarehouseError, local_spark_url, spark_backend
 from steward.workspace import Workspace
 
 pytestmark = [
@@ -279,22 +278,6 @@ def _workspace_at(dataset: Dataset, root: Path, url: str) -> Workspace:
 # --------------------------------------------------------------------------------------------
 
 
-def _spark_url(folder: Path) -> str:
-    for name in ("local", "java", "warehouse"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-    options = {
-        "master": "local[2]",
-        "spark.ui.enabled": "false",
-        "spark.ui.showConsoleProgress": "false",
-        "spark.sql.shuffle.partitions": "2",
-        "spark.driver.memory": "2g",
-        "spark.local.dir": str(folder / "local"),
-        "spark.sql.warehouse.dir": str(folder / "warehouse"),
-        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={folder / 'java'}",
-    }
-    return "pyspark://?" + urlencode(options, quote_via=quote, safe="/[]")
-
-
 @pytest.fixture(scope="module")
 def spark(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
     if importlib.util.find_spec("pyspark") is None:
@@ -304,7 +287,7 @@ def spark(dataset: Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     folder = tmp_path_factory.mktemp("spark")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SPARK_LOCAL_IP", "127.0.0.1")  # no lookup of the machine's own name
-        workspace = _workspace_at(dataset, folder / "ws", _spark_url(folder / "spark"))
+        workspace = _workspace_at(dataset, folder / "ws", local_spark_url(folder / "spark"))
         try:
             from pyspark.sql import SparkSession
 

@@ -11,8 +11,9 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from types import FrameType
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 import ibis
 from duckdb import DuckDBPyConnection
@@ -175,6 +176,24 @@ def _interrupting(connection: DuckDBPyConnection) -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def local_spark_url(folder: Path) -> str:
+    """A pyspark:// URL for Spark in local mode on this machine (2 cores, a 2 GiB driver, no web UI),
+    keeping Spark's scratch, warehouse and Java temporary files inside `folder`."""
+    for name in ("local", "java", "warehouse"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    options = {
+        "master": "local[2]",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.sql.shuffle.partitions": "2",
+        "spark.driver.memory": "2g",
+        "spark.local.dir": str(folder / "local"),
+        "spark.sql.warehouse.dir": str(folder / "warehouse"),
+        "spark.driver.extraJavaOptions": f"-Djava.io.tmpdir={folder / 'java'}",
+    }
+    return "pyspark://?" + urlencode(options, quote_via=quote, safe="/[]")
 
 
 def spark_backend(url: str) -> BaseBackend:
