@@ -92,7 +92,7 @@ def open_session(
         tolerance=tolerance,
         status="open",
         opened_by=opened_by,
-        opened_at=_now(workspace),
+        opened_at=workspace.now_naive_utc(),
     )
     with workspace.records.session() as session, session.begin():
         session.add(record)
@@ -123,7 +123,7 @@ def submit_many(workspace: Workspace, session_id: int, rows: Iterable[Submission
             ]
         if problems:
             raise CalibrationError("\n".join(problems))
-        return _store(session, record, sheets, _now(workspace))
+        return _store(session, record, sheets, workspace.now_naive_utc())
 
 
 def submit_file(workspace: Workspace, session_id: int, path: Path) -> Submitted:
@@ -136,7 +136,7 @@ def submit_file(workspace: Workspace, session_id: int, path: Path) -> Submitted:
         problems = [p for sheet in sheets for p in sheet_problems(path, form, sheet, _membership(record, sheet))]
         if problems:
             raise CalibrationError("\n".join(problems))
-        return _store(session, record, sheets, _now(workspace))
+        return _store(session, record, sheets, workspace.now_naive_utc())
 
 
 def status(workspace: Workspace, session_id: int) -> SessionStatus:
@@ -160,7 +160,7 @@ def close(workspace: Workspace, session_id: int, *, partial: bool = False) -> Ca
                 + "\n(a partial close, --partial, leaves out the interactions scored by fewer than two evaluators)"
             )
         report = _report(workspace, record, answers)
-        record.status, record.closed_at = "closed", _now(workspace)
+        record.status, record.closed_at = "closed", workspace.now_naive_utc()
         session.flush()
         session.expunge(record)
     return report
@@ -316,7 +316,3 @@ def _open_record(session: Session, session_id: int) -> QaCalibrationSession:
     if record.status != "open":
         raise CalibrationError(f"session {session_id} is closed: it takes no more answers")
     return record
-
-
-def _now(workspace: Workspace) -> datetime:
-    return workspace.now_naive_utc()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -41,7 +40,7 @@ def open_dispute(
     """File a dispute; every reason it cannot be filed is named at once."""
     with workspace.records.session() as session, session.begin():
         evaluation = _evaluation(session, evaluation_id)
-        now = _now(workspace)
+        now = workspace.now_naive_utc()
         pending = session.scalar(
             select(QaDispute).where(QaDispute.evaluation_id == evaluation_id, QaDispute.status == "open")
         )
@@ -95,7 +94,7 @@ def resolve_dispute(
             answers = resolved_answers(form, evaluation.answers, disputed, decision, changes)
         except ValueError as error:
             raise DisputeError(str(error)) from None
-        before, now = _snapshot(evaluation), _now(workspace)
+        before, now = _snapshot(evaluation), workspace.now_naive_utc()
         _rescore(evaluation, form, answers)
         dispute.status, dispute.arbitrator, dispute.resolved_at = decision, arbitrator, now
         dispute.changes, dispute.resolution_comment = dict(changes or {}), comment
@@ -141,7 +140,3 @@ def _form(workspace: Workspace, evaluation: QaEvaluation) -> Form:
         return form_of(workspace, evaluation)
     except EvaluationError as error:
         raise DisputeError(str(error)) from None
-
-
-def _now(workspace: Workspace) -> datetime:
-    return workspace.now_naive_utc()

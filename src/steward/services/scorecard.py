@@ -57,7 +57,7 @@ class ScorecardReport:
 def resolve_period(text: str, workspace: Workspace) -> tuple[Period, bool]:
     """`2026-10`, `2026-Q3`, `last` (the last complete month in the data) or `current` (running now);
     the flag says whether the period is still running."""
-    today = _today(workspace)
+    today = workspace.today()
     if text == "current":
         return month_of(today), True
     if text == "last":
@@ -101,7 +101,7 @@ def _card(
     last_closed = period.months[0] if running else period.months[-1]
     history, cards = closed_history(workspace, contract, last_closed, include_last=not running, revise=revise)
     if running:
-        return current_card(workspace, contract, period, history, _now(workspace))
+        return current_card(workspace, contract, period, history, workspace.clock.now())
     months = [cards[m.label] for m in period.months if m.label in cards]
     for month in months:
         warnings.extend(f"{contract.id}: {w}" for w in month.get("warnings", []))
@@ -208,7 +208,7 @@ def _differences(stored: Card, fresh: Card | None) -> list[str]:
 
 
 def _store(workspace: Workspace, contract: Contract, card: Card, revision: int, reason: str | None) -> Card:
-    evaluated_at = _now(workspace).replace(tzinfo=None)
+    evaluated_at = workspace.now_naive_utc()
     card = {
         **{k: v for k, v in card.items() if k not in VOLATILE},
         "revision": revision,
@@ -257,7 +257,7 @@ def _last_complete_month(workspace: Workspace) -> Period:
     if last is None:
         raise ScorecardError("the warehouse holds no interactions yet; import data first (steward import)")
     month = month_of(last)
-    if last != month.last_day or month.end > _today(workspace):
+    if last != month.last_day or month.end > workspace.today():
         month = month_of(date.fromordinal(month.first.toordinal() - 1))
     return month
 
@@ -278,11 +278,3 @@ def _contracts(workspace: Workspace) -> ContractBook:
     if issues:
         raise ScorecardError("fix the definitions first:\n" + "\n".join(str(issue) for issue in issues))
     return book
-
-
-def _now(workspace: Workspace) -> datetime:
-    return workspace.clock.now()
-
-
-def _today(workspace: Workspace) -> date:
-    return _now(workspace).astimezone(ZoneInfo(workspace.settings.reporting_timezone)).date()

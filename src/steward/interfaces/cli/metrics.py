@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, fail, open_workspace
 from steward.services.metrics import (
     MetricResult,
     MetricsRequestError,
@@ -102,8 +102,7 @@ def query_command(
         )
         result = run_query(open_workspace(workspace), request)
     except MetricsRequestError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     if output == "json":
         sys.stdout.write(json.dumps(result.rows(components), indent=2) + "\n")
     elif output == "csv":
@@ -132,8 +131,7 @@ def explain_command(
         )
         sql = explain(open_workspace(workspace), request)
     except MetricsRequestError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     sys.stdout.write(sql + "\n")
 
 

@@ -16,7 +16,7 @@ from steward.interfaces.cli.qa_calibration import calibrate_app
 from steward.interfaces.cli.qa_followup import coach_app, dispute_app, format_number, parse_pairs
 from steward.interfaces.cli.qa_import import import_command
 from steward.interfaces.cli.qa_shop import shop_app, show_shops
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, fail, open_workspace
 from steward.services.qa_evaluations import EvaluationError, EvaluationInput, record_evaluation
 from steward.services.qa_report import QaReport, QaReportError, qa_report
 from steward.services.qa_sampling import SampleRequest, SamplingError, sample
@@ -68,8 +68,7 @@ def sample_command(
     try:
         plan = sample(ws, request, output)
     except SamplingError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     table = Table(title=f"QA sample for {plan.period} (seed {plan.seed}, {plan.candidates:,} interactions)")
@@ -131,14 +130,12 @@ def evaluate_command(
             sample_frame, source,
         )  # fmt: skip
     except ValueError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     ws = open_workspace(workspace)
     try:
         done = record_evaluation(ws, given)
     except EvaluationError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     result = done.result
@@ -163,8 +160,7 @@ def report_command(
     try:
         report = qa_report(ws, period, vendor)
     except QaReportError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     show_qa_report(console, report)

@@ -9,11 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.interfaces.cli.progress import bar
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import WorkspaceOption, fail, open_workspace
 from steward.services.qa_autoqa import AutoQaError, AutoQaSummary, run_autoqa
 
 console = Console()
-errors = Console(stderr=True)
 ATTENTION = 10.0
 """A rule failing more often than this (percent) is shown in red."""
 
@@ -39,8 +38,7 @@ def autoqa_command(
 
             summary = run_autoqa(ws, period, vendor or (), on_progress)
     except AutoQaError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     show_autoqa(console, summary)

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.interfaces.cli.qa_followup import format_number, parse_pairs
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, fail, open_workspace
 from steward.services.qa_calibration import CalibrationError, CalibrationReport, calibrate_file
 from steward.services.qa_calibration_sessions import (
     Submitted,
@@ -30,11 +30,6 @@ calibrate_app = typer.Typer(
     no_args_is_help=True,
 )
 SessionArgument = Annotated[int, typer.Argument(help="Session number (`steward qa calibrate list`).")]
-
-
-def _fail(error: Exception) -> typer.Exit:
-    errors.print(f"[red]error:[/] {error}", highlight=False)
-    return typer.Exit(EXIT_BAD_REQUEST)
 
 
 @calibrate_app.command("open")
@@ -58,7 +53,7 @@ def open_command(
         record = open_session(ws, name=name, scorecard=scorecard, interactions=interaction, evaluators=evaluator,
                               expert=expert, tolerance=tolerance, opened_by=by)  # fmt: skip
     except CalibrationError as error:
-        raise _fail(error) from None
+        fail(str(error))
     finally:
         ws.close()
     console.print(
@@ -91,7 +86,7 @@ def submit_command(
     try:
         answers = parse_pairs(answer or [], "--answer")
     except ValueError as error:
-        raise _fail(error) from None
+        fail(str(error))
     ws = open_workspace(workspace)
     try:
         if file is not None:
@@ -99,7 +94,7 @@ def submit_command(
         else:
             done = submit(ws, session, str(evaluator), str(interaction), answers)
     except CalibrationError as error:
-        raise _fail(error) from None
+        fail(str(error))
     finally:
         ws.close()
     _show_submitted(session, done)
@@ -117,7 +112,7 @@ def status_command(session: SessionArgument, workspace: WorkspaceOption = None) 
     try:
         found = status(ws, session)
     except CalibrationError as error:
-        raise _fail(error) from None
+        fail(str(error))
     finally:
         ws.close()
     record = found.session
@@ -145,7 +140,7 @@ def close_command(
     try:
         report = close(ws, session, partial=partial)
     except CalibrationError as error:
-        raise _fail(error) from None
+        fail(str(error))
     finally:
         ws.close()
     console.print(f"session {session} closed", highlight=False)
@@ -159,7 +154,7 @@ def report_command(session: SessionArgument, workspace: WorkspaceOption = None) 
     try:
         report = session_report(ws, session)
     except CalibrationError as error:
-        raise _fail(error) from None
+        fail(str(error))
     finally:
         ws.close()
     show_calibration(console, report)
@@ -212,7 +207,7 @@ def file_command(
     try:
         report = calibrate_file(ws, answers, scorecard, expert=expert, tolerance=tolerance)
     except CalibrationError as error:
-        raise _fail(error) from None
+        fail(str(error))
     finally:
         ws.close()
     show_calibration(console, report)

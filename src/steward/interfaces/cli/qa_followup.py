@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.domain.disputes import DisputedQuestion
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, fail, open_workspace
 from steward.services.qa_coaching import CoachingError, close_item, open_items, progress
 from steward.services.qa_disputes import DisputeError, disputes, open_dispute, resolve_dispute
 
@@ -35,8 +35,7 @@ def dispute_open(
     try:
         comments, proposed = parse_pairs(question, "--question"), parse_pairs(propose or [], "--propose")
     except ValueError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     unknown = sorted(set(proposed) - set(comments))
     if unknown:
         errors.print(f"[red]error:[/] --propose for questions not disputed: {', '.join(unknown)}")
@@ -46,8 +45,7 @@ def dispute_open(
     try:
         dispute = open_dispute(ws, evaluation, raised_by, disputed)
     except DisputeError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     console.print(f"dispute [bold]{dispute.id}[/] opened on {evaluation}: {', '.join(disputed)}")
@@ -68,14 +66,12 @@ def dispute_resolve(
     try:
         changes = parse_pairs(change or [], "--change")
     except ValueError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     ws = open_workspace(workspace)
     try:
         done = resolve_dispute(ws, dispute, arbitrator, decision, changes=changes, comment=comment)
     except DisputeError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     moved = (
@@ -163,8 +159,7 @@ def coach_close(
     try:
         closed = close_item(ws, item, status, note)
     except CoachingError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     console.print(f"coaching item {closed.id} {closed.status}")

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from steward.interfaces.cli.progress import bar
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import WorkspaceOption, fail, open_workspace
 from steward.services.ingest import EXIT_NOTHING_IMPORTABLE, EXIT_OK, EXIT_SOME_REJECTED
 from steward.services.qa_evaluations import EvaluationError
 from steward.services.qa_import import QaImportError, QaImportSummary, import_evaluations
@@ -46,8 +46,7 @@ def import_command(
                 progress=lambda done, total: progress.update(task, completed=done, total=total),
             )
     except (QaImportError, EvaluationError) as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     show_import(summary)

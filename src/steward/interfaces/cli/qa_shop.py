@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.interfaces.cli.qa_followup import format_number, parse_pairs
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, fail, open_workspace
 from steward.services.qa_mystery import MysteryShopError, ShopPlan, cancel_shop, plan_shops, score_shop, shops
 from steward.services.qa_report import QaReport
 
@@ -43,8 +43,7 @@ def plan_command(
     try:
         planned = plan_shops(ws, plan)
     except MysteryShopError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     ids = ", ".join(str(s.id) for s in planned)
@@ -74,8 +73,7 @@ def score_command(
             interaction_source=source,
         )
     except ValueError as error:  # MysteryShopError, EvaluationError and a malformed QUESTION=ANSWER
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     scored = format_number(done.result.score, 1)
@@ -89,8 +87,7 @@ def cancel_command(shop: Annotated[int, typer.Argument()], workspace: WorkspaceO
     try:
         cancel_shop(ws, shop)
     except MysteryShopError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     console.print(f"shop {shop} cancelled")

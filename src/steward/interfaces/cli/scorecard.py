@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.definitions.contract_models import contract_schema
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, fail, open_workspace
 from steward.rendering.scorecard import csv_text, format_value, html_page, money, scope_text
 from steward.services.contracts import contract_summary
 from steward.services.scorecard import ScorecardError, ScorecardReport, scorecards
@@ -66,8 +66,7 @@ def scorecard(
     try:
         report = scorecards(ws, period, vendor, revise)
     except ScorecardError as error:
-        errors.print(f"[red]error:[/] {error}")
-        raise typer.Exit(EXIT_BAD_REQUEST) from None
+        fail(str(error))
     finally:
         ws.close()
     for warning in report.warnings:

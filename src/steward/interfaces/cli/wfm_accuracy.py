@@ -15,9 +15,8 @@ from steward.interfaces.cli.wfm_options import (
     chart_path,
     chart_title,
     check_chart,
-    fail,
 )
-from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import WorkspaceOption, fail, open_workspace
 from steward.services.wfm_accuracy import Accuracy, AccuracyReport, AccuracyRequestError, partner_accuracy
 
 console = Console()

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from steward.domain.erlang import ServiceGoal
-from steward.interfaces.cli.wfm_options import AnswerOption, ServiceLevelOption
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST, WorkspaceOption, open_workspace
+from steward.interfaces.cli.wfm_options import AnswerOption, ServiceLevelOption, check_chart
+from steward.interfaces.cli.workspace_option import WorkspaceOption, fail, open_workspace
 from steward.services.wfm_allocation import AllocationError, AllocationOptions, AllocationResult, plan_allocation
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def allocate_command(
@@ -38,10 +37,9 @@ def allocate_command(
     workspace: WorkspaceOption = None,
 ) -> None:
     """Split the month's forecast volume across BPO partners within their contracts' min and max shares and capacity, cheapest per contact (adjusted by performance) first, and show the agent-hours and money splitting costs against one pooled team (docs/wfm.md#allocation-across-partners)."""  # noqa: E501 - Typer rewraps the help
-    if chart is not None and chart.suffix.lower() not in (".svg", ".png"):
-        _fail(f"--chart must name an .svg or .png file, not {chart.name!r}")
+    check_chart(chart)
     if not 1 < service_level < 100:
-        _fail(f"--service-level {service_level:g}: a percent above 1 and below 100 (80 means 80%)")
+        fail(f"--service-level {service_level:g}: a percent above 1 and below 100 (80 means 80%)")
     options = AllocationOptions(
         goal=ServiceGoal(service_level=service_level / 100, answer_seconds=answer_seconds),
         target_occupancy=max_occupancy / 100,
@@ -51,7 +49,7 @@ def allocate_command(
     try:
         result = plan_allocation(ws, period, queue, options)
     except AllocationError as error:
-        _fail(str(error))
+        fail(str(error))
     finally:
         ws.close()
     show_allocation(console, result)
@@ -123,12 +121,7 @@ def _money(text: str | None) -> Decimal | None:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        _fail(f"--hour-cost {text!r} is not an amount")
+        fail(f"--hour-cost {text!r} is not an amount")
     if not value.is_finite() or value < 0:
-        _fail(f"--hour-cost {text!r} must be a non-negative amount")
+        fail(f"--hour-cost {text!r} must be a non-negative amount")
     return value
-
-
-def _fail(message: str) -> NoReturn:
-    errors.print(f"[red]error:[/] {message}")
-    raise typer.Exit(EXIT_BAD_REQUEST)

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from steward.interfaces.cli.progress import bar
-from steward.interfaces.cli.wfm_options import chart_title, check_chart, fail
-from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
+from steward.interfaces.cli.wfm_options import chart_title, check_chart
+from steward.interfaces.cli.workspace_option import WorkspaceOption, fail, open_workspace
 from steward.services.wfm_forecast import ForecastRequest, ForecastRun, SeriesResult, run_forecast
 from steward.services.wfm_forecast_models import ForecastError, ForecastOptions
 

@@ -6,16 +6,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from steward.domain.erlang import ServiceGoal
 from steward.domain.staffing import StaffingGoal
-from steward.interfaces.cli.workspace_option import EXIT_BAD_REQUEST
+from steward.interfaces.cli.workspace_option import fail
 
-errors = Console(stderr=True)
 CHART_SUFFIXES = (".svg", ".png")
 
 FromOption = Annotated[str, typer.Option("--from", help="First local day, e.g. 2026-10-01.")]
@@ -35,12 +33,6 @@ PatienceOption = Annotated[
     typer.Option("--patience", min=1, help="Callers' mean patience in seconds: Erlang A instead of Erlang C."),
 ]
 ChartOption = Annotated[Path | None, typer.Option("--chart", help="Intraday chart, .svg or .png (one per vendor).")]
-
-
-def fail(message: str) -> NoReturn:
-    """Refuse the request: the message on stderr, exit code 2."""
-    errors.print(f"[red]error:[/] {message}")
-    raise typer.Exit(EXIT_BAD_REQUEST)
 
 
 def parse_day(text: str, option: str) -> date:

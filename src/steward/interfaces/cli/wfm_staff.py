@@ -23,11 +23,10 @@ from steward.interfaces.cli.wfm_options import (
     chart_path,
     chart_title,
     check_chart,
-    fail,
     parse_day,
     staffing_goal,
 )
-from steward.interfaces.cli.workspace_option import WorkspaceOption, open_workspace
+from steward.interfaces.cli.workspace_option import WorkspaceOption, fail, open_workspace
 from steward.services.wfm_staffing import (
     StaffingReport,
     StaffingRequest,

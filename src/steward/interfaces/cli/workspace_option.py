@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -31,3 +31,9 @@ def open_workspace(root: Path | None) -> Workspace:
     except SettingsError as error:
         Console(stderr=True).print(f"[red]error:[/] {error}")
         raise typer.Exit(EXIT_BAD_REQUEST) from error
+
+
+def fail(message: str) -> NoReturn:
+    """Refuse the request: the message on stderr, exit code 2 (every command's way to say no)."""
+    Console(stderr=True).print(f"[red]error:[/] {message}")
+    raise typer.Exit(EXIT_BAD_REQUEST)
