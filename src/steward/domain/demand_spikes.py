@@ -23,7 +23,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy.stats import poisson
 
 Floats = npt.NDArray[np.float64]
 Flags = npt.NDArray[np.bool_]
@@ -49,6 +48,8 @@ def tail_probability(actual: Floats, forecast: Floats) -> Floats:
     """P(X ≥ actual) for X ~ Poisson(forecast), the mean floored at half a contact."""
     mean = np.maximum(np.asarray(forecast, dtype=np.float64), MIN_MEAN)
     seen = np.asarray(actual, dtype=np.float64)
+    from scipy.stats import poisson  # scipy.stats costs every command 0.4 s at start-up otherwise
+
     # sf(k) is P(X > k), so P(X ≥ x) is sf(x − 1); arrivals are whole counts.
     return np.asarray(poisson.sf(np.ceil(seen) - 1, mean), dtype=np.float64)
 

@@ -18,7 +18,6 @@ from typing import Literal
 
 import krippendorff
 import numpy as np
-from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss_kappa
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 Answer = Hashable | None
@@ -78,6 +77,8 @@ def cohen_kappa(first: Sequence[Answer], second: Sequence[Answer]) -> Agreement:
     table = np.zeros((len(categories), len(categories)))
     for a, b in pairs:
         table[codes[a], codes[b]] += 1
+    from statsmodels.stats.inter_rater import cohens_kappa  # 0.3 s to import: only where a kappa is asked for
+
     value = float(cohens_kappa(table, return_results=False))
     return Agreement("cohen_kappa", value, raw, prevalence, len(pairs), _skew_note(prevalence))
 
@@ -93,6 +94,8 @@ def fleiss_kappa_of(ratings: Sequence[Sequence[Answer]]) -> Agreement:
     raw, prevalence = raw_agreement(ratings), _prevalence(values)
     if len(domain) == 1:
         return Agreement("fleiss_kappa", 1.0, raw, prevalence, len(by_unit), "every answer was the same value")
+    from statsmodels.stats.inter_rater import aggregate_raters, fleiss_kappa  # 0.3 s to import: see cohen
+
     table, _ = aggregate_raters(by_unit, n_cat=len(domain))  # units x categories counts, not raw answers
     value = float(fleiss_kappa(table, method="fleiss"))
     return Agreement("fleiss_kappa", value, raw, prevalence, len(by_unit), _skew_note(prevalence))

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 
-from scipy import stats
-
 
 def mean_margin(n: int, sd: float, confidence: float = 0.95) -> float:
     """Half-width of the confidence interval of a mean of `n` scores (points)."""
     if n < 2:
         return math.inf
+    from scipy import stats  # half a second to import: every command would pay it at start-up
+
     return float(stats.t.ppf((1 + confidence) / 2, n - 1)) * sd / math.sqrt(n)
 
 
@@ -36,7 +36,7 @@ def share_margin(n: int, share: float = 0.5, confidence: float = 0.95, populatio
     """Half-width of the confidence interval of a share (0-1) seen in `n` evaluations."""
     if n < 1:
         return math.inf
-    z = float(stats.norm.ppf((1 + confidence) / 2))
+    z = _normal_quantile((1 + confidence) / 2)
     margin = z * math.sqrt(share * (1 - share) / n)
     if population is not None and population > 1:
         margin *= math.sqrt(max(population - n, 0) / (population - 1))
@@ -49,8 +49,14 @@ def evaluations_for_share(
     """The fewest evaluations for a share within +/-`margin` (0-1): 385 for +/-5% at 95%."""
     if margin <= 0:
         raise ValueError("the margin must be above 0")
-    z = float(stats.norm.ppf((1 + confidence) / 2))
+    z = _normal_quantile((1 + confidence) / 2)
     n0 = z * z * share * (1 - share) / (margin * margin)
     if population is not None and population > 0:
         n0 = n0 / (1 + (n0 - 1) / population)
     return math.ceil(n0 - 1e-9)
+
+
+def _normal_quantile(p: float) -> float:
+    from scipy import stats  # see mean_margin
+
+    return float(stats.norm.ppf(p))
