@@ -12,13 +12,11 @@ import ibis.expr.types as ir
 import numpy as np
 import numpy.typing as npt
 
+from steward.engine.agent_time import WORK
 from steward.engine.business_time import epoch_seconds
 from steward.services.metrics import metric_number
-from steward.services.wfm_intervals import IntervalRange, cut, epoch_of, instants_range
+from steward.services.wfm_intervals import STEWARD, VENDOR, epoch_of, forecast, instants_range
 from steward.workspace import Workspace
-
-STEWARD = "steward"
-WORK = "work"
 
 
 class AllocationInputError(ValueError):
@@ -65,14 +63,11 @@ def forecast_volume(
     rows = _forecast_rows(workspace, start, end, partners, queue)
     own = rows.filter(rows.made_by == STEWARD)
     if own.count().to_pyarrow().as_py() > 0:
-        chosen, source = own, "steward forecast"
+        chosen, made_by, source = own, STEWARD, "steward forecast"
     else:
         # A partner's own forecast covers its part of the volume, so theirs add up to the client's.
-        chosen, source = rows.filter(rows.made_by == rows.vendor), "sum of the partners' own forecasts"
-    # Several lengths from one forecaster for one queue: only the finest counts, as in `wfm staff`, so no
-    # contact is counted twice. Other queues may use other lengths: they are spread onto the finest grid.
-    chosen = chosen.mutate(_finest=chosen.interval_minutes.min().over(group_by=[chosen.vendor, chosen.queue]))
-    chosen = chosen.filter(chosen.interval_minutes == chosen._finest)
+        chosen, made_by = rows.filter(rows.made_by == rows.vendor), VENDOR
+        source = "sum of the partners' own forecasts"
     extent = chosen.aggregate(minutes=chosen.interval_minutes.min(), low=chosen._start.min(), high=chosen._end.max())
     found = extent.to_pyarrow().to_pylist()[0]
     where = f" on queue {queue!r}" if queue else ""
@@ -88,7 +83,15 @@ def forecast_volume(
             f"UTC); at least {MIN_REACH_DAYS} are needed to scale it to the month: forecast further ahead "
             "(steward wfm forecast --horizon-days)"
         )
-    volumes, workload, timed = _on_grid(chosen, span)
+    # Several lengths from one forecaster: `forecast` counts only the finest where they overlap, as
+    # `wfm staff` does, so no contact is counted twice; longer rows are spread over the grid.
+    grid = forecast(workspace, span, made_by, vendors=partners, queues=[queue] if queue else [], keys=[])
+    cells = grid.to_pylist()
+    volumes = np.zeros(len(span.epochs), dtype=np.float64)
+    for cell in cells:
+        volumes[(int(cell["bucket"]) - span.first) // span.size] += float(cell["volume"] or 0)
+    workload = sum(float(cell["workload"] or 0) for cell in cells)
+    timed = sum(float(cell["timed"] or 0) for cell in cells)
     aht = float(workload / timed) if timed > 0 else None
     covered = (reach[1] - reach[0]) / (epoch_of(end) - epoch_of(start))
     return ForecastVolume(source, span.minutes, volumes, aht, (_naive(reach[0]), _naive(reach[1])), covered)
@@ -105,31 +108,6 @@ def _forecast_rows(
     begins = epoch_seconds(rows.interval_start)
     rows = rows.mutate(_start=begins, _end=begins + rows.interval_minutes * 60)
     return rows.filter(rows._start < epoch_of(end), rows._end > epoch_of(start))
-
-
-def _on_grid(chosen: ir.Table, span: IntervalRange) -> tuple[npt.NDArray[np.float64], float, float]:
-    """Volume per interval of `span` (longer forecast intervals in proportion to overlap), the
-    forecast workload (volume × AHT) and the volume that has an AHT."""
-    pieces = cut(chosen, chosen._start, chosen._end, span.size)
-    pieces = pieces.filter(pieces.bucket >= span.first, pieces.bucket < span.until)
-    volume = pieces.volume.cast("float64") * pieces.overlap / (pieces.interval_minutes * 60).cast("float64")
-    aht = pieces.aht_seconds.cast("float64")
-    pieces = pieces.mutate(_volume=volume, _aht=aht, _timed=aht.notnull() & (aht > 0))
-    found = (
-        pieces.group_by("bucket")
-        .aggregate(
-            volume=pieces._volume.sum(),
-            workload=(pieces._volume * pieces._aht).sum(where=pieces._timed),
-            timed=pieces._volume.sum(where=pieces._timed),
-        )
-        .to_pyarrow()
-        .to_pylist()
-    )
-    volumes = np.zeros(len(span.epochs), dtype=np.float64)
-    for row in found:
-        volumes[(int(row["bucket"]) - span.first) // span.size] += float(row["volume"] or 0)
-    workload = sum(float(row["workload"] or 0) for row in found)
-    return volumes, workload, sum(float(row["timed"] or 0) for row in found)
 
 
 def _naive(seconds: int) -> datetime:
